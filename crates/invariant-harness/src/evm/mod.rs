@@ -1,0 +1,132 @@
+//! An in-memory chain on revm: deploy forge artifacts, send calls as any address, read views,
+//! and move the clock. Gas is free (zero base fee and gas price) so actors need no ether.
+
+use alloy_primitives::{Address, Bytes, TxKind, U256};
+use alloy_sol_types::SolCall;
+use eyre::{WrapErr, bail, eyre};
+use revm::{
+    Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext, MainnetEvm,
+    context::{
+        TxEnv,
+        result::{ExecutionResult, Output},
+    },
+    database::{CacheDB, EmptyDB},
+    handler::MainnetContext,
+};
+
+/// Unix time of the genesis block: a fixed date keeps every run reproducible.
+pub const GENESIS_TIMESTAMP: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+/// Gas limit of each transaction: the EIP-7825 cap the default hardfork enforces.
+const TX_GAS_LIMIT: u64 = 1 << 24;
+
+/// What a state-changing call did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallOutcome<T> {
+    /// The call succeeded and returned this value, using `gas` in total.
+    Success {
+        /// Decoded return value.
+        value: T,
+        /// Gas used by the transaction, intrinsic cost included.
+        gas: u64,
+    },
+    /// The call reverted with this revert data (a custom error, `Error(string)` or a panic).
+    Revert(Bytes),
+}
+
+impl<T> CallOutcome<T> {
+    /// The return value, or an error carrying the revert data.
+    pub fn success(self) -> eyre::Result<T> {
+        match self {
+            Self::Success { value, .. } => Ok(value),
+            Self::Revert(data) => Err(eyre!("call reverted with data {data}")),
+        }
+    }
+}
+
+/// The in-memory chain.
+pub struct Evm {
+    inner: MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>,
+}
+
+impl Default for Evm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Evm {
+    /// An empty chain at [`GENESIS_TIMESTAMP`], block 1.
+    pub fn new() -> Self {
+        let inner = Context::mainnet()
+            .with_db(CacheDB::new(EmptyDB::default()))
+            .modify_block_chained(|block| {
+                block.timestamp = U256::from(GENESIS_TIMESTAMP);
+                block.number = U256::from(1);
+                block.basefee = 0;
+            })
+            .modify_cfg_chained(|cfg| cfg.disable_nonce_check = true)
+            .build_mainnet();
+        Self { inner }
+    }
+
+    /// Current block timestamp in seconds.
+    pub fn timestamp(&self) -> u64 {
+        self.inner.ctx.block.timestamp.saturating_to()
+    }
+
+    /// Moves the clock forward by `seconds` and mines one block.
+    pub fn warp(&mut self, seconds: u64) {
+        let block = &mut self.inner.ctx.block;
+        block.timestamp += U256::from(seconds);
+        block.number += U256::from(1);
+    }
+
+    /// Deploys `creation_code` followed by the ABI-encoded constructor `args`, sent by `from`.
+    pub fn deploy(&mut self, from: Address, creation_code: &[u8], args: &[u8]) -> eyre::Result<Address> {
+        let mut data = Vec::with_capacity(creation_code.len() + args.len());
+        data.extend_from_slice(creation_code);
+        data.extend_from_slice(args);
+        match self.execute(from, TxKind::Create, data.into(), true)? {
+            ExecutionResult::Success { output: Output::Create(_, Some(address)), .. } => Ok(address),
+            other => bail!("deployment from {from} failed: {other:?}"),
+        }
+    }
+
+    /// Sends `call` to `to` as `from` and commits its effects; a revert is an outcome, not an error.
+    pub fn call<C: SolCall>(&mut self, from: Address, to: Address, call: &C) -> eyre::Result<CallOutcome<C::Return>> {
+        let result = self.execute(from, TxKind::Call(to), call.abi_encode().into(), true)?;
+        Self::decode::<C>(result)
+    }
+
+    /// Runs `call` against `to` without committing anything (a view, or a dry run).
+    pub fn view<C: SolCall>(&mut self, to: Address, call: &C) -> eyre::Result<C::Return> {
+        let result = self.execute(Address::ZERO, TxKind::Call(to), call.abi_encode().into(), false)?;
+        Self::decode::<C>(result)?.success().wrap_err_with(|| format!("view {} on {to}", C::SIGNATURE))
+    }
+
+    fn execute(&mut self, from: Address, kind: TxKind, data: Bytes, commit: bool) -> eyre::Result<ExecutionResult> {
+        let tx = TxEnv::builder()
+            .caller(from)
+            .kind(kind)
+            .data(data)
+            .gas_limit(TX_GAS_LIMIT)
+            .gas_price(0)
+            .build()
+            .map_err(|e| eyre!("invalid transaction: {e:?}"))?;
+        let result = if commit { self.inner.transact_commit(tx) } else { self.inner.transact(tx).map(|r| r.result) };
+        result.map_err(|e| eyre!("EVM error: {e:?}"))
+    }
+
+    fn decode<C: SolCall>(result: ExecutionResult) -> eyre::Result<CallOutcome<C::Return>> {
+        match result {
+            ExecutionResult::Success { output, gas, .. } => {
+                let value = C::abi_decode_returns(output.data())
+                    .wrap_err_with(|| format!("decoding the return of {}", C::SIGNATURE))?;
+                Ok(CallOutcome::Success { value, gas: gas.tx_gas_used() })
+            }
+            ExecutionResult::Revert { output, .. } => Ok(CallOutcome::Revert(output)),
+            ExecutionResult::Halt { reason, .. } => bail!("{} halted: {reason:?}", C::SIGNATURE),
+        }
+    }
+}
