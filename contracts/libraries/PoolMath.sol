@@ -115,4 +115,19 @@ library PoolMath {
     ) internal pure returns (uint256) {
         return (usdcAmount * usdcPriceWad).mulDivDown(10 ** collateralDecimals, collateralPriceWad * USDC_UNIT);
     }
+
+    /// @notice Loan-to-value of `debt` against `collateralAmount`, in bps.
+    /// @dev Rounded up (the bound it is checked against protects the protocol); no collateral
+    /// value gives the maximum.
+    function loanToValueBps(
+        uint256 debt,
+        uint256 collateralAmount,
+        uint256 usdcPriceWad,
+        uint256 collateralPriceWad,
+        uint8 collateralDecimals
+    ) internal pure returns (uint256) {
+        uint256 collateralValue = collateralAmount.mulDivDown(collateralPriceWad, 10 ** collateralDecimals);
+        if (collateralValue == 0) return type(uint256).max;
+        return debt.mulDivUp(usdcPriceWad, USDC_UNIT).mulDivUp(BPS, collateralValue);
+    }
 }
