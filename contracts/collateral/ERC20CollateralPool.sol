@@ -10,7 +10,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IERC20CollateralPool} from "../interfaces/IERC20CollateralPool.sol";
-import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {PoolMath} from "../libraries/PoolMath.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {OracleLib} from "../libraries/OracleLib.sol";
@@ -55,7 +54,9 @@ contract ERC20CollateralPool is
 
     /* STORAGE */
 
-    /// @dev A pool, packed: USDC totals in 128 bits, parameters beside the code that reads them.
+    /// @dev A pool in 10 slots: USDC totals in 128 bits, each parameter beside the fields read
+    /// with it (the price feed with its decimals, the sequencer feed with `minBorrow`), and the
+    /// whole reward accumulator in one slot.
     struct Pool {
         uint128 lended;
         uint128 claimed;
@@ -68,18 +69,18 @@ contract ERC20CollateralPool is
         uint24 collateralTokenFactor;
         uint24 collateralTokenLTVPercentage;
         uint8 collateralDecimals;
-        uint8 priceFeedDecimals;
         address collateralTokenPriceOracle;
         uint48 endTime;
         uint24 interest;
+        uint8 priceFeedDecimals;
         address collateralTokenSequencerOracle;
+        uint96 minBorrow;
         uint128 maxPoolCapacity;
         uint128 minLended;
-        uint256 minBorrow;
-        uint256 rewardPerToken;
-        uint256 rewardRate;
-        uint208 weightedBorrowed;
+        uint144 rewardPerToken;
+        uint64 rewardRate;
         uint48 lastUpdated;
+        uint256 weightedBorrowed;
     }
 
     /// @dev A lend position in one slot.
@@ -89,13 +90,15 @@ contract ERC20CollateralPool is
         uint128 rewardPerTokenIgnored;
     }
 
-    /// @dev A borrow position; `interest` is the yearly rate in bps it keeps for life (F2b).
+    /// @dev A borrow position: everything repay and liquidation touch in the first slot, the
+    /// starting amount (written once) in the second. `interest` is the yearly rate in bps the
+    /// loan keeps for life (F2b).
     struct Borrow {
-        uint64 startingUsdcAmount;
         uint64 usdcAmount;
-        uint48 borrowTime;
+        uint128 collateralTokenAmount;
+        uint40 borrowTime;
         uint24 interest;
-        uint256 collateralTokenAmount;
+        uint64 startingUsdcAmount;
     }
 
     /// @dev USD per whole token, 18 decimals, read once per call.
@@ -122,11 +125,11 @@ contract ERC20CollateralPool is
     struct PoolStorage {
         address usdc;
         uint8 usdcFeedDecimals;
+        uint32 oracleMaxDelay;
         address usdcPriceOracle;
+        uint48 unPausedTimestamp;
         address usdcSequencerOracle;
         uint256 usdcFeesCollected;
-        uint256 unPausedTimestamp;
-        uint256 oracleMaxDelay;
         Pool[] pools;
         mapping(uint256 poolId => mapping(address user => Lending[])) lendings;
         mapping(uint256 poolId => mapping(address user => Borrow[])) borrows;
@@ -162,13 +165,14 @@ contract ERC20CollateralPool is
         InitPool[] calldata _pools
     ) external initializer {
         if (_admin == address(0)) revert AdminMustNotBeZeroAddress();
-        if (IERC20Metadata(_usdc).decimals() != 6) revert UsdcMustHaveSixDecimals();
+        (bool known, uint8 usdcDecimals) = _tryDecimals(_usdc);
+        if (!known || usdcDecimals != 6) revert UsdcMustHaveSixDecimals();
         PoolStorage storage $ = _s();
         $.usdc = _usdc;
         $.usdcFeedDecimals = _feedDecimals(_usdcPriceOracle);
         $.usdcPriceOracle = _usdcPriceOracle;
         $.usdcSequencerOracle = _usdcSequencerOracle;
-        $.oracleMaxDelay = DEFAULT_ORACLE_MAX_DELAY;
+        $.oracleMaxDelay = uint32(DEFAULT_ORACLE_MAX_DELAY);
         emit OracleMaxDelaySet(DEFAULT_ORACLE_MAX_DELAY);
         __AccessControl_init();
         __Pausable_init();
@@ -198,7 +202,7 @@ contract ERC20CollateralPool is
             Lending({
                 startingUsdcAmount: uint64(usdcAmount),
                 usdcAmount: uint64(usdcAmount),
-                rewardPerTokenIgnored: rewardPerToken.toUint128()
+                rewardPerTokenIgnored: rewardPerToken.toUint128() // < 2^128 for 2^64 s at the rate cap
             })
         );
         emit newLend(poolId, positions.length - 1, msg.sender, usdcAmount, rewardPerToken);
@@ -227,6 +231,7 @@ contract ERC20CollateralPool is
         Pool storage p = _openPool(poolId);
         if (usdcAmount < p.minBorrow) revert AmountTooLow();
         if (usdcAmount > MAX_POSITION_AMOUNT) revert AmountTooBig();
+        if (collateralTokenAmount > type(uint128).max) revert CollateralAmountTooBig();
         if (usdcAmount > _availableUsdc(p)) revert NotEnoughUSDCInPool();
         if (collateralTokenAmount < _requiredCollateral(p, usdcAmount, _prices(p))) {
             revert CollateralAmountTooLow();
@@ -235,18 +240,18 @@ contract ERC20CollateralPool is
         _accrue(p);
         uint24 rate = p.interest;
         p.borrowed += uint128(usdcAmount);
-        p.weightedBorrowed += uint208(usdcAmount * rate);
+        p.weightedBorrowed += usdcAmount * rate;
         p.collateralTokenAmount += collateralTokenAmount;
         _updateRewardRate(p);
 
         Borrow[] storage positions = _s().borrows[poolId][msg.sender];
         positions.push(
             Borrow({
-                startingUsdcAmount: uint64(usdcAmount),
                 usdcAmount: uint64(usdcAmount),
-                borrowTime: uint48(block.timestamp),
+                collateralTokenAmount: uint128(collateralTokenAmount),
+                borrowTime: uint40(block.timestamp),
                 interest: rate,
-                collateralTokenAmount: collateralTokenAmount
+                startingUsdcAmount: uint64(usdcAmount)
             })
         );
         emit newBorrow(poolId, positions.length - 1, msg.sender, usdcAmount, collateralTokenAmount);
@@ -263,7 +268,7 @@ contract ERC20CollateralPool is
 
         uint256 interest = PoolMath.interest(repayAmount, b.interest, block.timestamp - b.borrowTime);
         // The borrower receives, so the pro-rata collateral rounds down (a full repay returns all).
-        uint256 collateralBack = b.collateralTokenAmount.mulDivDown(repayAmount, outstanding);
+        uint256 collateralBack = uint256(b.collateralTokenAmount).mulDivDown(repayAmount, outstanding);
 
         _accrue(p);
         _settlePrincipal(p, b, repayAmount, interest, collateralBack);
@@ -289,8 +294,9 @@ contract ERC20CollateralPool is
         if (newCollateralTokenAmount > current) {
             // Adding only makes the position safer: allowed while paused, and reads no oracle so
             // a stale feed cannot stop a borrower from protecting the loan.
+            if (newCollateralTokenAmount > type(uint128).max) revert CollateralAmountTooBig();
             uint256 added = newCollateralTokenAmount - current;
-            b.collateralTokenAmount = newCollateralTokenAmount;
+            b.collateralTokenAmount = uint128(newCollateralTokenAmount);
             p.collateralTokenAmount += added;
             emit AddedCollateral(poolId, borrowId, msg.sender, added);
             _pull(IERC20(p.collateralToken), added);
@@ -311,7 +317,7 @@ contract ERC20CollateralPool is
             }
         }
         uint256 removed = current - newCollateralTokenAmount;
-        b.collateralTokenAmount = newCollateralTokenAmount;
+        b.collateralTokenAmount = uint128(newCollateralTokenAmount); // < current
         p.collateralTokenAmount -= removed;
         emit RemovedCollateral(poolId, borrowId, msg.sender, removed);
         IERC20(p.collateralToken).safeTransfer(msg.sender, removed);
@@ -325,7 +331,9 @@ contract ERC20CollateralPool is
         _accrue(p);
         LiquidationTotals memory t = _liquidateBatch(poolId, p, liquidations, false);
         _updateRewardRate(p);
-        _s().usdcFeesCollected += t.payment - t.cleared;
+        uint256 fee = t.payment - t.cleared;
+        _s().usdcFeesCollected += fee;
+        emit UsdcFeesCollected(poolId, fee);
         _pull(IERC20(_s().usdc), t.payment);
         IERC20(p.collateralToken).safeTransfer(msg.sender, t.seized);
     }
@@ -372,6 +380,8 @@ contract ERC20CollateralPool is
             pool.collateralTokenFactor,
             pool.collateralTokenLTVPercentage
         );
+        // An edit may end the pool early, but never before borrowers could see it coming.
+        if (pool.endTime <= block.timestamp + POOL_EDIT_DELAY) revert PoolEndsAtIsInThePast();
         announced.unlocksAt = block.timestamp + POOL_EDIT_DELAY;
         announced.pool = pool;
         emit PoolEditAnnounced(poolId);
@@ -385,6 +395,7 @@ contract ERC20CollateralPool is
         if (unlocksAt == 0) revert NoAnnouncementForThisPool();
         if (block.timestamp < unlocksAt) revert PoolAnnouncementIsLocked();
         EditPool memory e = announced.pool;
+        if (e.endTime <= block.timestamp) revert PoolEndsAtIsInThePast();
         delete _s().announcedPoolEdit[poolId];
         // Borrows keep the rate they were opened at (F2b): no accrual is needed for a rate change.
         p.priceFeedDecimals = _feedDecimals(e.collateralTokenPriceOracle);
@@ -392,7 +403,7 @@ contract ERC20CollateralPool is
         p.collateralTokenSequencerOracle = e.collateralTokenSequencerOracle;
         p.maxPoolCapacity = uint128(e.maxPoolCapacity);
         p.minLended = uint128(e.minLended);
-        p.minBorrow = e.minBorrow;
+        p.minBorrow = uint96(e.minBorrow); // ≤ MAX_POSITION_AMOUNT
         p.endTime = e.endTime;
         p.collateralTokenFactor = e.collateralTokenFactor;
         p.collateralTokenLTVPercentage = e.collateralTokenLTVPercentage;
@@ -415,7 +426,7 @@ contract ERC20CollateralPool is
 
     /// @inheritdoc IERC20CollateralPool
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _s().unPausedTimestamp = block.timestamp;
+        _s().unPausedTimestamp = uint48(block.timestamp);
         _unpause();
     }
 
@@ -443,7 +454,7 @@ contract ERC20CollateralPool is
     /// @inheritdoc IERC20CollateralPool
     function setOracleMaxDelay(uint256 maxDelay) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (maxDelay == 0 || maxDelay > MAX_ORACLE_DELAY) revert InvalidOracleMaxDelay();
-        _s().oracleMaxDelay = maxDelay;
+        _s().oracleMaxDelay = uint32(maxDelay); // ≤ MAX_ORACLE_DELAY
         emit OracleMaxDelaySet(maxDelay);
     }
 
@@ -476,9 +487,12 @@ contract ERC20CollateralPool is
         Borrow storage b = _borrow(poolId, user, borrowId);
         uint256 principal = b.usdcAmount;
         if (principal == 0) return false;
+        // Prices first, also for an overdue loan: `liquidate` needs them to pay the liquidator,
+        // so the view answers "liquidatable" only when a liquidation could go through.
+        Prices memory prices = _prices(p);
         if (block.timestamp >= p.endTime) return true;
         uint256 debt = principal + PoolMath.interest(principal, b.interest, block.timestamp - b.borrowTime);
-        return _isLiquidatable(p, debt, b.collateralTokenAmount, _prices(p));
+        return _isLiquidatable(p, debt, b.collateralTokenAmount, prices);
     }
 
     /// @inheritdoc IERC20CollateralPool
@@ -649,8 +663,8 @@ contract ERC20CollateralPool is
             pool.collateralTokenFactor,
             pool.collateralTokenLTVPercentage
         );
-        uint8 tokenDecimals = IERC20Metadata(token).decimals();
-        if (tokenDecimals > 18) revert UnsupportedDecimals();
+        (bool known, uint8 tokenDecimals) = _tryDecimals(token);
+        if (!known || tokenDecimals > 18) revert UnsupportedDecimals();
 
         uint256 poolId = $.pools.length;
         Pool storage p = $.pools.push();
@@ -665,7 +679,7 @@ contract ERC20CollateralPool is
         p.collateralTokenSequencerOracle = pool.collateralTokenSequencerOracle;
         p.maxPoolCapacity = uint128(pool.maxPoolCapacity);
         p.minLended = uint128(pool.minLended);
-        p.minBorrow = pool.minBorrow;
+        p.minBorrow = uint96(pool.minBorrow); // ≤ MAX_POSITION_AMOUNT
         p.lastUpdated = uint48(block.timestamp);
         if (!$.isCollateralToken[token]) {
             $.isCollateralToken[token] = true;
@@ -686,7 +700,7 @@ contract ERC20CollateralPool is
     ) private view returns (uint8) {
         if (endTime <= block.timestamp) revert PoolEndsAtIsInThePast();
         if (minLended == 0 || minBorrow == 0) revert AmountTooLow();
-        if (maxPoolCapacity > MAX_POSITION_AMOUNT) revert AmountTooBig();
+        if (maxPoolCapacity > MAX_POSITION_AMOUNT || minBorrow > MAX_POSITION_AMOUNT) revert AmountTooBig();
         if (minLended > maxPoolCapacity) revert MinLendedGreaterThanMaxPoolCapacity();
         if (factor < PoolMath.BPS) revert CollateralTokenFactorTooLow();
         if (ltv == 0) revert CollateralTokenLTVPercentageCannotBeZero();
@@ -696,8 +710,19 @@ contract ERC20CollateralPool is
 
     function _feedDecimals(address feed) private view returns (uint8 decimals) {
         if (feed == address(0)) revert PriceOracleCannotBeZeroAddress();
-        decimals = AggregatorV3Interface(feed).decimals();
-        if (decimals > 18) revert UnsupportedDecimals();
+        bool known;
+        (known, decimals) = _tryDecimals(feed);
+        if (!known || decimals > 18) revert UnsupportedDecimals();
+    }
+
+    /// @dev `decimals()` of a token or feed, or `known == false` when the address does not answer
+    /// it (no code, a revert, a short or out-of-range answer): a clear error instead of a bare revert.
+    function _tryDecimals(address target) private view returns (bool known, uint8 decimals) {
+        (bool ok, bytes memory data) = target.staticcall(abi.encodeWithSelector(IERC20Metadata.decimals.selector));
+        if (!ok || data.length < 32) return (false, 0);
+        uint256 value = abi.decode(data, (uint256));
+        if (value > type(uint8).max) return (false, 0);
+        return (true, uint8(value));
     }
 
     function _pool(uint256 poolId) private view returns (Pool storage) {
@@ -730,19 +755,24 @@ contract ERC20CollateralPool is
 
     /* INTERNAL: REWARDS */
 
-    /// @dev F2, first half: fold the time since the last update into `rewardPerToken`.
+    /// @dev Cap of the stored reward rate. Reached only when almost nothing is lent against large
+    /// borrows; saturating there means lenders receive less, never that the pool reverts.
+    uint256 private constant MAX_REWARD_RATE = type(uint64).max;
+
+    /// @dev F2, first half: fold the time since the last update into `rewardPerToken`. With the
+    /// rate capped at 2^64, the 144-bit accumulator cannot overflow in 2^80 seconds.
     function _accrue(Pool storage p) private {
         uint256 last = p.lastUpdated;
         if (last == block.timestamp) return;
-        uint256 rate = p.rewardRate;
-        if (rate != 0) p.rewardPerToken += (block.timestamp - last) * rate;
+        p.rewardPerToken += uint144((block.timestamp - last) * p.rewardRate);
         p.lastUpdated = uint48(block.timestamp);
     }
 
     /// @dev F2, second half: the rate for the new totals.
     function _updateRewardRate(Pool storage p) private {
         uint256 rate = PoolMath.rewardRate(p.weightedBorrowed, uint256(p.lended) - p.claimed);
-        if (rate != p.rewardRate) p.rewardRate = rate;
+        if (rate > MAX_REWARD_RATE) rate = MAX_REWARD_RATE;
+        if (rate != p.rewardRate) p.rewardRate = uint64(rate);
     }
 
     /// @dev Pays out nothing: marks the caller's claims (F3) and returns principal + rewards due.
@@ -788,10 +818,10 @@ contract ERC20CollateralPool is
         uint256 collateralOut
     ) private {
         b.usdcAmount -= uint64(principal);
-        b.collateralTokenAmount -= collateralOut;
+        b.collateralTokenAmount -= uint128(collateralOut); // ≤ the position's collateral
         p.repaid += uint128(principal);
         p.rewards += interest.toUint128();
-        p.weightedBorrowed -= uint208(principal * b.interest);
+        p.weightedBorrowed -= principal * b.interest;
         p.collateralTokenAmount -= collateralOut;
     }
 

@@ -214,7 +214,7 @@ interface IERC20CollateralPool {
     /* BORROWING */
 
     /// @notice Borrows `usdcAmount` against `collateralTokenAmount`, which must be at least
-    /// `calculateCollateralTokenAmount(poolId, usdcAmount)` (F6). The loan keeps the pool's
+    /// `calculateCollateralTokenAmount(poolId, usdcAmount)` (F6) and below 2^128 base units. The loan keeps the pool's
     /// current interest rate until repaid. Pulls the collateral, sends the USDC.
     function borrow(uint256 poolId, uint256 usdcAmount, uint256 collateralTokenAmount) external;
 

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title MockAggregator
 /// @notice A Chainlink-style feed whose answer and timestamps anyone can set: prices for tests,
@@ -14,10 +15,11 @@ contract MockAggregator is AggregatorV3Interface {
     error RoundNotKept(uint80 roundId);
 
     uint8 public immutable override decimals;
+    // Two slots, so a read costs what a lean production feed costs rather than four cold loads.
     uint80 private roundId;
+    uint64 private startedAt;
+    uint64 private updatedAt;
     int256 private answer;
-    uint256 private startedAt;
-    uint256 private updatedAt;
 
     /// @param decimals_ Decimals of the answer. @param initialAnswer First answer, stamped now.
     constructor(uint8 decimals_, int256 initialAnswer) {
@@ -60,8 +62,8 @@ contract MockAggregator is AggregatorV3Interface {
     function _setRound(int256 newAnswer, uint256 newStartedAt, uint256 newUpdatedAt) private {
         roundId++;
         answer = newAnswer;
-        startedAt = newStartedAt;
-        updatedAt = newUpdatedAt;
+        startedAt = SafeCast.toUint64(newStartedAt);
+        updatedAt = SafeCast.toUint64(newUpdatedAt);
         emit RoundSet(roundId, newAnswer, newStartedAt, newUpdatedAt);
     }
 }

@@ -9,8 +9,11 @@ use std::{
 };
 
 /// Every contract the project deploys, as (Solidity source, contract name).
-const CONTRACTS: &[(&str, &str)] =
-    &[("contracts/mocks/MockERC20.sol", "MockERC20"), ("contracts/mocks/MockAggregator.sol", "MockAggregator")];
+const CONTRACTS: &[(&str, &str)] = &[
+    ("contracts/collateral/ERC20CollateralPool.sol", "ERC20CollateralPool"),
+    ("contracts/mocks/MockERC20.sol", "MockERC20"),
+    ("contracts/mocks/MockAggregator.sol", "MockAggregator"),
+];
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
