@@ -11,6 +11,10 @@ use std::{
 /// Every contract the project deploys, as (Solidity source, contract name).
 const CONTRACTS: &[(&str, &str)] = &[
     ("contracts/collateral/ERC20CollateralPool.sol", "ERC20CollateralPool"),
+    ("contracts/counterparty/CounterpartyPool.sol", "CounterpartyPool"),
+    ("contracts/counterparty/AdminCounterpartyPool.sol", "AdminCounterpartyPool"),
+    ("contracts/mocks/MockERC721.sol", "MockERC721"),
+    ("contracts/mocks/MockERC1155.sol", "MockERC1155"),
     ("contracts/mocks/MockERC20.sol", "MockERC20"),
     ("contracts/mocks/MockAggregator.sol", "MockAggregator"),
 ];
@@ -34,8 +38,11 @@ fn main() {
             }
             _ => {}
         }
+        // One module per contract: contracts sharing an interface would otherwise both define
+        // its struct namespace (e.g. `ICounterpartyPool`) at the crate root.
+        let module = snake_case(name);
         generated.push_str(&format!(
-            "alloy_sol_types::sol!(#[sol(all_derives)] {name}, {:?});\n",
+            "/// Bindings of `{name}` (from `{source}`).\npub mod {module} {{\n    alloy_sol_types::sol!(#[sol(all_derives)] {name}, {:?});\n}}\npub use {module}::{name};\n",
             artifact.display().to_string()
         ));
     }
@@ -51,6 +58,24 @@ fn main() {
 
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("contracts.rs");
     fs::write(&out, generated).expect("write generated bindings");
+}
+
+/// `ERC20CollateralPool` → `erc20_collateral_pool`: a word starts at an upper-case letter that
+/// follows a lower-case one or digit, or that begins a new word after an acronym.
+fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if !prev.is_ascii_uppercase() || next_lower {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {

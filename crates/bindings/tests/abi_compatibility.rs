@@ -95,6 +95,19 @@ fn erc20_collateral_pool_is_a_superset_of_the_published_v2_abi() {
 }
 
 #[test]
+fn counterparty_pool_is_a_superset_of_the_published_abi() {
+    assert_compatible("test/fixtures/abi/CounterpartyPool.abi.json", "out/CounterpartyPool.sol/CounterpartyPool.json");
+}
+
+#[test]
+fn admin_counterparty_pool_is_a_superset_of_the_published_abi() {
+    assert_compatible(
+        "test/fixtures/abi/AdminCounterpartyPool.abi.json",
+        "out/AdminCounterpartyPool.sol/AdminCounterpartyPool.json",
+    );
+}
+
+#[test]
 fn the_check_notices_a_missing_function_a_changed_return_and_a_lost_index() {
     let published = load_abi("test/fixtures/abi/ERC20CollateralPool.v2.abi.json");
     let mut broken = load_abi("out/ERC20CollateralPool.sol/ERC20CollateralPool.json");

@@ -14,9 +14,19 @@ fn deployed_size(file: &str, name: &str) -> usize {
     (hex.trim_start_matches("0x").len()) / 2
 }
 
+fn assert_within_budget(name: &str) {
+    let size = deployed_size(&format!("{name}.sol"), name);
+    assert!(size > 10_000, "suspiciously small artifact for {name}: {size} bytes");
+    assert!(size <= BUDGET, "{name} is {size} bytes, over the {BUDGET}-byte budget");
+}
+
 #[test]
 fn erc20_collateral_pool_fits_in_ninety_percent_of_the_size_limit() {
-    let size = deployed_size("ERC20CollateralPool.sol", "ERC20CollateralPool");
-    assert!(size > 10_000, "suspiciously small artifact: {size} bytes");
-    assert!(size <= BUDGET, "ERC20CollateralPool is {size} bytes, over the {BUDGET}-byte budget");
+    assert_within_budget("ERC20CollateralPool");
+}
+
+#[test]
+fn counterparty_pools_fit_in_ninety_percent_of_the_size_limit() {
+    assert_within_budget("CounterpartyPool");
+    assert_within_budget("AdminCounterpartyPool");
 }
