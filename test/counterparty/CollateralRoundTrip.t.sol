@@ -11,7 +11,7 @@ import {AdminCounterpartyPool} from "../../contracts/counterparty/AdminCounterpa
 import {CounterpartyPoolBase} from "../../contracts/counterparty/CounterpartyPoolBase.sol";
 import {ICounterpartyPool} from "../../contracts/interfaces/ICounterpartyPool.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
-import {CounterpartyFeeToken} from "../mocks/CounterpartyFeeToken.sol";
+import {FeeOnTransferToken} from "../mocks/FeeOnTransferToken.sol";
 import {CounterpartyLyingERC721} from "../mocks/CounterpartyLyingERC721.sol";
 import {CounterpartyReentrantToken} from "../mocks/CounterpartyReentrantToken.sol";
 
@@ -200,7 +200,7 @@ contract CollateralRoundTripTest is CounterpartyBaseTest {
     /* TOKENS THAT DELIVER LESS */
 
     function test_createPool_revertsWhen_collateralTakesAFee() public {
-        CounterpartyFeeToken feeToken = new CounterpartyFeeToken("Fee", "FEE", 18, 100); // 1 %
+        FeeOnTransferToken feeToken = new FeeOnTransferToken("Fee", "FEE", 18, 100); // 1 %
         _mintErc20(feeToken, owner, address(pools), 1000e18);
         _fund(owner, address(pools), CREATION_FEE);
         ICounterpartyPool.CollateralToken[] memory c = _one(address(feeToken), 1000e18, 0);
@@ -234,9 +234,9 @@ contract CollateralRoundTripTest is CounterpartyBaseTest {
     /// @dev Both variants behind fresh proxies whose USDC is a fee token (fee off at first).
     function _feeUsdcDeploys()
         internal
-        returns (CounterpartyFeeToken feeUsdc, CounterpartyPool p, AdminCounterpartyPool a)
+        returns (FeeOnTransferToken feeUsdc, CounterpartyPool p, AdminCounterpartyPool a)
     {
-        feeUsdc = new CounterpartyFeeToken("Fee USD", "fUSD", 6, 0);
+        feeUsdc = new FeeOnTransferToken("Fee USD", "fUSD", 6, 0);
         bytes memory init = abi.encodeCall(CounterpartyPoolBase.__Pools_init, (address(feeUsdc)));
         vm.startPrank(admin);
         p = CounterpartyPool(
@@ -248,14 +248,14 @@ contract CollateralRoundTripTest is CounterpartyBaseTest {
         vm.stopPrank();
     }
 
-    function _fundFee(CounterpartyFeeToken feeUsdc, address who, address spender, uint256 amount) internal {
+    function _fundFee(FeeOnTransferToken feeUsdc, address who, address spender, uint256 amount) internal {
         feeUsdc.mint(who, amount);
         vm.prank(who);
         feeUsdc.approve(spender, type(uint256).max);
     }
 
     function test_commitToPool_revertsWhen_usdcTakesAFee() public {
-        (CounterpartyFeeToken feeUsdc, CounterpartyPool p, AdminCounterpartyPool a) = _feeUsdcDeploys();
+        (FeeOnTransferToken feeUsdc, CounterpartyPool p, AdminCounterpartyPool a) = _feeUsdcDeploys();
         _fundFee(feeUsdc, owner, address(p), CREATION_FEE);
         vm.prank(owner);
         p.createPool(SOFT_CAP, HARD_CAP, deadline, MIN_APR, _noCollateral());
@@ -278,7 +278,7 @@ contract CollateralRoundTripTest is CounterpartyBaseTest {
     }
 
     function test_createPool_revertsWhen_usdcTakesAFeeOnTheCreationFee() public {
-        (CounterpartyFeeToken feeUsdc, CounterpartyPool p,) = _feeUsdcDeploys();
+        (FeeOnTransferToken feeUsdc, CounterpartyPool p,) = _feeUsdcDeploys();
         feeUsdc.setFeeBps(100);
         _fundFee(feeUsdc, owner, address(p), CREATION_FEE);
         vm.prank(owner);
@@ -289,7 +289,7 @@ contract CollateralRoundTripTest is CounterpartyBaseTest {
     }
 
     function test_depositRewards_revertsWhen_usdcTakesAFee() public {
-        (CounterpartyFeeToken feeUsdc,, AdminCounterpartyPool a) = _feeUsdcDeploys();
+        (FeeOnTransferToken feeUsdc,, AdminCounterpartyPool a) = _feeUsdcDeploys();
         vm.prank(admin);
         a.createPool(SOFT_CAP, HARD_CAP, deadline, MIN_APR, _noCollateral());
         _fundFee(feeUsdc, alice, address(a), 1000e6);
