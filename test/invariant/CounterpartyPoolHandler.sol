@@ -41,7 +41,7 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
     uint256 internal constant MAX_OPEN_POOLS = 3;
     uint256 internal constant MAX_HARD_CAP = 100_000e6;
     /// @dev Furthest milestone a single warp jumps to (seconds), so one jump rarely ends every pool.
-    uint256 internal constant MAX_MILESTONE_JUMP = 90 days;
+    uint256 internal constant MAX_MILESTONE_JUMP = 60 days;
     uint256 internal constant MAX_APR = 20_000_000; // 20 % on the 1e8 scale
     uint256 internal constant MAX_ERC20_COLLATERAL = 1_000_000e18;
     uint256 internal constant MAX_ERC1155_COLLATERAL = 1000;
@@ -87,6 +87,7 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
     enum Want {
         Open,
         Funded,
+        Unfunded,
         Created,
         Empty,
         Collectable,
@@ -94,7 +95,7 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         Closable,
         Claimable,
         Overdue,
-        Closed,
+        Unsettled,
         Settling,
         Defaulted,
         Archivable
@@ -290,8 +291,8 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
     /* BORROWER ACTIONS */
 
     /// @notice Creates a pool (at most MAX_POOLS per run, and only while fewer than MAX_OPEN_POOLS
-    /// take commits) with bounded caps, deadline and APR and
-    /// 0 to 3 freshly minted collateral items, one of each kind chosen (all three 1 time in 4).
+    /// take commits) with bounded caps, deadline and APR and 0 to 3 freshly minted collateral
+    /// items, one of each kind chosen (all three 1 time in 4).
     function createPool(
         uint256 ownerSeed,
         uint256 capSeed,
@@ -304,9 +305,9 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         address poolOwner = owners[ownerSeed % owners.length];
         uint256 hardCap = _bound(capSeed, 1e6, MAX_HARD_CAP);
         uint256 softCap = _bound(softCapSeed, 0, hardCap);
-        // Mostly short deadlines so that sequences reach collect and close; 1 in 8 up to a year.
+        // Mostly short deadlines so that sequences reach collect and close; 1 in 16 up to a year.
         uint256 deadline = block.timestamp
-            + (deadlineSeed % 8 == 0 ? _bound(deadlineSeed, 1, MAX_DEADLINE) : _bound(deadlineSeed, 1 hours, 20 days));
+            + (deadlineSeed % 16 == 0 ? _bound(deadlineSeed, 1, MAX_DEADLINE) : _bound(deadlineSeed, 1 days, 30 days));
         uint256 apr = _bound(aprSeed, 0, MAX_APR);
         uint256 kindsMask = collateralSeed % 4 == 0 ? 7 : (collateralSeed >> 2) % 8;
         (ICounterpartyPool.CollateralToken[] memory collateral, GhostItem[] memory items) =
@@ -382,8 +383,8 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         _recordStatuses();
     }
 
-    /// @notice The owner deposits rewards: half the time exactly what is still missing for close,
-    /// 1 in 8 one unit less, otherwise a bounded amount up to the whole requirement.
+    /// @notice The owner deposits rewards: 1 in 4 exactly what is still missing for close, 1 in 8
+    /// one unit less, otherwise a bounded amount up to the whole requirement.
     function depositRewards(uint256 poolSeed, uint256 amountSeed, uint256 callerSeed) external {
         (bool found, uint256 poolId) = _pickPool(poolSeed, Want.Active);
         if (!found) return;
@@ -392,8 +393,8 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         uint256 missing = required > g.rewards ? required - g.rewards : 0;
         uint256 mode = amountSeed % 8;
         uint256 amount;
-        if (mode < 4 && missing != 0) amount = missing;
-        else if (mode == 4 && missing > 1) amount = missing - 1;
+        if (mode < 2 && missing != 0) amount = missing;
+        else if (mode == 2 && missing > 1) amount = missing - 1;
         else amount = _bound(amountSeed, 1, required > 1 ? required : 1);
         (address caller, bool legit) = _borrower(poolId, callerSeed);
         _mintUsdc(caller, amount);
@@ -409,7 +410,8 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
     }
 
     /// @notice The owner closes a pool: from ACTIVE (needs commits + minimumAPR deposited) or
-    /// from CREATED (after the deadline, once it can never be collected). Collateral goes back.
+    /// from CREATED (default variant: after the deadline, never collectable, every commit back).
+    /// Collateral goes back to the owner.
     function close(uint256 poolSeed, uint256 callerSeed) external {
         (bool found, uint256 poolId) = _pickPool(poolSeed, Want.Closable);
         if (!found) return;
@@ -639,7 +641,8 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         _recordStatuses();
     }
 
-    /// @notice Unpauses when paused; otherwise pauses 1 time in 8.
+    /// @notice Unpauses when paused; otherwise pauses 1 time in 16 (pauses stay short and rare, so
+    /// that most of a sequence can act, yet every blocked action meets a pause now and then).
     function togglePause(uint256 seed) external {
         if (ghostPaused) {
             _attempt(Action.Unpause);
@@ -648,7 +651,7 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
                 _succeed(Action.Unpause);
                 ghostPaused = false;
             } catch {}
-        } else if (seed % 8 == 0) {
+        } else if (uint256(keccak256(abi.encode(seed))) % 16 == 0) {
             _attempt(Action.Pause);
             vm.prank(admin);
             try pool.pause() {
@@ -661,19 +664,21 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
 
     /* TIME */
 
-    /// @notice Moves time forward: 1 time in 4 to a milestone of a pool it matters to (the deadline
-    /// of a funded pool or just past it, the end of a CREATED pool's 30-day collect window or 60
-    /// days past its deadline, an ACTIVE pool's repayment date, 60 days after a pool closed) when
-    /// it is ahead and at most 90 days away; otherwise by 1 hour to 2 days, 2 to 30 days (3 in 32)
-    /// or 30 to 400 days (1 in 32, which ends every open window).
+    /// @notice Moves time forward: 1 time in 8 to a milestone of a pool it matters to (the deadline
+    /// of a funded pool or just past it, the end of an unfunded CREATED pool's 30-day collect
+    /// window or 60 days past its deadline, an ACTIVE pool's repayment date, 60 days after the close
+    /// of a pool its lenders have not all settled) when it is ahead and at most 60 days away;
+    /// otherwise by 1 to 12 hours, 1 to 20 days (5 in 64) or 30 to 400 days (1 in 64, which ends
+    /// every open window).
     function warp(uint256 seed) external {
-        uint256 mode = seed % 32;
+        uint256 mode = seed % 64;
         uint256 target;
         if (mode < 8) {
-            uint256 milestone = (seed >> 5) % 6;
-            Want want =
-                milestone < 2 ? Want.Funded : milestone < 4 ? Want.Created : milestone == 4 ? Want.Active : Want.Closed;
-            (bool found, uint256 poolId) = _pickPool(seed >> 8, want);
+            uint256 milestone = (seed >> 6) % 6;
+            Want want = milestone < 2
+                ? Want.Funded
+                : milestone < 4 ? Want.Unfunded : milestone == 4 ? Want.Active : Want.Unsettled;
+            (bool found, uint256 poolId) = _pickPool(seed >> 9, want);
             if (found) {
                 GhostPool storage g = ghostPools[poolId];
                 if (milestone == 0) target = g.deadline;
@@ -687,8 +692,8 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         }
         if (target <= block.timestamp) {
             uint256 step;
-            if (mode < 28) step = _bound(seed, 1 hours, 2 days);
-            else if (mode < 31) step = _bound(seed, 2 days, 30 days);
+            if (mode < 58) step = _bound(seed, 1 hours, 12 hours);
+            else if (mode < 63) step = _bound(seed, 1 days, 20 days);
             else step = _bound(seed, 30 days, 400 days);
             target = block.timestamp + step;
         }
@@ -961,9 +966,9 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
         bool closed = status == ICounterpartyPool.PoolStatus.CLOSED;
         bool waited = closed && block.timestamp >= g.closedAt + ARCHIVE_DELAY;
         if (want == Want.Open) return created && block.timestamp <= g.deadline && g.committed < g.hardCap;
-        if (want == Want.Funded) {
-            return created && g.committed != 0 && g.committed >= g.softCap && block.timestamp < g.deadline;
-        }
+        bool funded = g.committed != 0 && (adminVariant || g.committed >= g.softCap);
+        if (want == Want.Funded) return created && funded && block.timestamp < g.deadline;
+        if (want == Want.Unfunded) return created && !funded;
         if (want == Want.Created) return created;
         if (want == Want.Empty) return created && g.committed == 0;
         if (want == Want.Collectable) {
@@ -977,12 +982,10 @@ contract CounterpartyPoolHandler is CommonBase, StdUtils {
             return (active && g.rewards > g.rewardsPaid) || (closed && g.paidInFullCommits < g.committed);
         }
         if (want == Want.Overdue) return active && block.timestamp >= g.repaymentDate;
-        if (want == Want.Closed) return closed;
-        if (want == Want.Settling) {
-            return
-                waited
-                    && (g.paidInFullCommits < g.committed || (g.defaulted && g.collateralClaimedCommits < g.committed));
-        }
+        bool unsettled =
+            closed && (g.paidInFullCommits < g.committed || (g.defaulted && g.collateralClaimedCommits < g.committed));
+        if (want == Want.Unsettled) return unsettled;
+        if (want == Want.Settling) return waited && unsettled;
         if (want == Want.Defaulted) return closed && g.defaulted && g.collateralClaimedCommits < g.committed;
         return waited || (created && block.timestamp >= g.deadline + ARCHIVE_DELAY);
     }

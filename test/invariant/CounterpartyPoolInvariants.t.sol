@@ -58,11 +58,11 @@ abstract contract CounterpartyPoolInvariantsBase is CounterpartyBaseTest {
             borrowers
         );
 
-        // Each action once, then extra weight: commit 3 more times, warp twice more, and once more
-        // setRepaymentDate, collect, deposit, close, claim, claimDefaultCollateral and togglePause.
-        // A pool must be filled, reach its deadline and be collected before most actions have
-        // anything to act on; defaults by anyone need a near repayment date; pauses should be short.
-        bytes4[] memory selectors = new bytes4[](28);
+        // Each action once, then extra weight: commit 4 more times, warp twice more, and once more
+        // createPool, setRepaymentDate, collect, deposit, close, claim, declareDefault,
+        // claimDefaultCollateral and togglePause. A pool must be filled, reach its deadline and be
+        // collected before most actions have anything to act on.
+        bytes4[] memory selectors = new bytes4[](31);
         selectors[0] = CounterpartyPoolHandler.createPool.selector;
         selectors[1] = CounterpartyPoolHandler.setRepaymentDate.selector;
         selectors[2] = CounterpartyPoolHandler.commit.selector;
@@ -79,18 +79,21 @@ abstract contract CounterpartyPoolInvariantsBase is CounterpartyBaseTest {
         selectors[13] = CounterpartyPoolHandler.withdrawFeesCollected.selector;
         selectors[14] = CounterpartyPoolHandler.togglePause.selector;
         selectors[15] = CounterpartyPoolHandler.warp.selector;
-        selectors[16] = CounterpartyPoolHandler.setRepaymentDate.selector;
-        selectors[17] = CounterpartyPoolHandler.commit.selector;
+        selectors[16] = CounterpartyPoolHandler.createPool.selector;
+        selectors[17] = CounterpartyPoolHandler.setRepaymentDate.selector;
         selectors[18] = CounterpartyPoolHandler.commit.selector;
         selectors[19] = CounterpartyPoolHandler.commit.selector;
-        selectors[20] = CounterpartyPoolHandler.collect.selector;
-        selectors[21] = CounterpartyPoolHandler.depositRewards.selector;
-        selectors[22] = CounterpartyPoolHandler.close.selector;
-        selectors[23] = CounterpartyPoolHandler.claim.selector;
-        selectors[24] = CounterpartyPoolHandler.claimDefaultCollateral.selector;
-        selectors[25] = CounterpartyPoolHandler.togglePause.selector;
-        selectors[26] = CounterpartyPoolHandler.warp.selector;
-        selectors[27] = CounterpartyPoolHandler.warp.selector;
+        selectors[20] = CounterpartyPoolHandler.commit.selector;
+        selectors[21] = CounterpartyPoolHandler.commit.selector;
+        selectors[22] = CounterpartyPoolHandler.collect.selector;
+        selectors[23] = CounterpartyPoolHandler.depositRewards.selector;
+        selectors[24] = CounterpartyPoolHandler.close.selector;
+        selectors[25] = CounterpartyPoolHandler.claim.selector;
+        selectors[26] = CounterpartyPoolHandler.declareDefault.selector;
+        selectors[27] = CounterpartyPoolHandler.claimDefaultCollateral.selector;
+        selectors[28] = CounterpartyPoolHandler.togglePause.selector;
+        selectors[29] = CounterpartyPoolHandler.warp.selector;
+        selectors[30] = CounterpartyPoolHandler.warp.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -146,17 +149,19 @@ abstract contract CounterpartyPoolInvariantsBase is CounterpartyBaseTest {
                 continue;
             }
             uint256[] memory shares = new uint256[](lenders.length);
+            uint256[] memory claims = new uint256[](lenders.length);
             uint256 sharesSum;
-            for (uint256 i; i < lenders.length; ++i) {
-                (uint256 amount,) = target.poolCommits(lenders[i], poolId);
-                shares[i] = v.totalRewards * amount / v.totalCommitted;
-                sharesSum += shares[i];
-            }
-            uint256 remainder = v.totalRewards - sharesSum;
             uint256 claimedSum;
             for (uint256 i; i < lenders.length; ++i) {
-                (, uint256 claimed) = target.poolCommits(lenders[i], poolId);
+                (uint256 amount, uint256 claimed) = target.poolCommits(lenders[i], poolId);
+                shares[i] = v.totalRewards * amount / v.totalCommitted;
+                sharesSum += shares[i];
+                claims[i] = claimed;
                 claimedSum += claimed;
+            }
+            uint256 remainder = v.totalRewards - sharesSum;
+            for (uint256 i; i < lenders.length; ++i) {
+                uint256 claimed = claims[i];
                 if (lenders[i] == g.dustTaker) {
                     assertEq(
                         claimed, shares[i] + remainder, "last lender paid in full got other than share + remainder"
@@ -411,9 +416,10 @@ abstract contract CounterpartyPoolInvariantsBase is CounterpartyBaseTest {
 }
 
 /// @notice The invariant suite over the default variant (anyone borrows, 200 USDC + 2 % fees).
-/// Same 4_096 calls per property as foundry.toml's 64 × 64, in longer sequences: a pool must be
-/// created, filled, collected, repaid or defaulted, claimed and archived within one sequence.
-/// forge-config: default.invariant.runs = 16
+/// 2_048 calls per property (half of foundry.toml's 64 × 64, to keep both suites near 30 s of
+/// CPU each), in longer sequences: a pool must be created, filled, collected, repaid or
+/// defaulted, claimed and archived within one sequence.
+/// forge-config: default.invariant.runs = 8
 /// forge-config: default.invariant.depth = 256
 contract CounterpartyPoolInvariants is CounterpartyPoolInvariantsBase {
     function _adminVariant() internal pure override returns (bool) {
@@ -422,8 +428,8 @@ contract CounterpartyPoolInvariants is CounterpartyPoolInvariantsBase {
 }
 
 /// @notice The invariant suite over the admin variant (only the admin borrows, no fees).
-/// Same 4_096 calls per property as foundry.toml's 64 × 64, in longer sequences (see above).
-/// forge-config: default.invariant.runs = 16
+/// 2_048 calls per property in sequences of 256, as above.
+/// forge-config: default.invariant.runs = 8
 /// forge-config: default.invariant.depth = 256
 contract AdminCounterpartyPoolInvariants is CounterpartyPoolInvariantsBase {
     function _adminVariant() internal pure override returns (bool) {
