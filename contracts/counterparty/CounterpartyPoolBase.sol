@@ -136,6 +136,9 @@ abstract contract CounterpartyPoolBase is
     /// @dev Reverts unless `p` (CREATED) may be closed now.
     function _checkCloseFromCreated(PoolData storage p) internal view virtual;
 
+    /// @dev Whether `p` (CREATED) may be closed now: the non-reverting twin of `_checkCloseFromCreated`.
+    function _closableFromCreated(PoolData storage p) internal view virtual returns (bool);
+
     /// @dev Who receives what the borrower is owed from `p`: collected commits and returned collateral.
     function _payee(PoolData storage p) internal view virtual returns (address) {
         return p.poolOwner;
@@ -507,11 +510,6 @@ abstract contract CounterpartyPoolBase is
         PoolData[] storage all = _s().pools;
         if (poolId >= all.length) revert PoolDoesNotExists();
         return all[poolId];
-    }
-
-    /// @dev Default rule for closing a CREATED pool: past the deadline and no longer collectable.
-    function _closableFromCreated(PoolData storage p) internal view virtual returns (bool) {
-        return block.timestamp > p.deadline && !_collectable(p, false);
     }
 
     function _close(uint256 poolId, PoolData storage p) private {
