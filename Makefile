@@ -25,6 +25,7 @@ bootstrap: ## Install the pinned npm toolchain (only when package-lock.json chan
 	@tools/bootstrap.sh
 
 build: bootstrap ## Compile the contracts (forge build); cargo reads the artifacts in out/
+	python3 tools/broken_variants.py
 	$(FORGE) build
 
 test: build lint test-solc-wrapper test-forge test-cargo ## Everything CI checks: lint, solc wrapper, forge and cargo tests

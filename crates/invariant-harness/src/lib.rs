@@ -2,10 +2,12 @@
 //! drives them with random action sequences, checking SPEC §4's invariants and a Rust reference
 //! model after every step.
 //!
+//! - [`broken`]: the deliberately broken contract variants the machines must catch.
 //! - [`evm`]: the in-memory chain (deploy, call, view, time travel, snapshots).
 //! - [`run`]: drives a state machine for N actions: shrinking, regressions, progress, report.
 //! - [`world`]: the deployed pools, tokens, feeds and funded users the machines start from.
 
+pub mod broken;
 pub mod evm;
 pub mod run;
 pub mod world;

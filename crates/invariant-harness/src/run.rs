@@ -151,6 +151,8 @@ pub struct Violation {
     pub name: String,
     /// What failed (the check's message).
     pub reason: String,
+    /// Actions executed before the run stopped (the failing case's shrinking included).
+    pub actions: u64,
     /// The shrunk sequence, one call per entry.
     pub calls: Vec<String>,
 }
@@ -218,6 +220,7 @@ where
                 break Err(Violation {
                     name: name.to_owned(),
                     reason: reason.message().to_owned(),
+                    actions: counters.actions.load(Ordering::Relaxed),
                     calls: transitions.iter().map(|t| format!("{t:?}")).collect(),
                 });
             }

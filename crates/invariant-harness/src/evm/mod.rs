@@ -17,6 +17,15 @@ use revm::{
 /// Unix time of the genesis block: a fixed date keeps every run reproducible.
 pub const GENESIS_TIMESTAMP: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
+/// Transactions executed by every [`Evm`] of the process (calls, views and deployments): the
+/// benchmark's "EVM calls".
+static TRANSACTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many transactions every [`Evm`] of this process has executed so far.
+pub fn transactions_executed() -> u64 {
+    TRANSACTIONS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Gas limit of each transaction: the EIP-7825 cap the default hardfork enforces.
 const TX_GAS_LIMIT: u64 = 1 << 24;
 
@@ -148,6 +157,7 @@ impl Evm {
     }
 
     fn execute(&mut self, from: Address, kind: TxKind, data: Bytes, commit: bool) -> eyre::Result<ExecutionResult> {
+        TRANSACTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tx = TxEnv::builder()
             .caller(from)
             .kind(kind)
