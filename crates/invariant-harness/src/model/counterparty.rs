@@ -199,8 +199,8 @@ pub struct Commit {
     pub collateral_claimed: bool,
 }
 
-/// A call to the pool contract (or a mint on a mock token), with its sender.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A call to the pool contract, with its sender (`Debug` prints it as a call, see the machine).
+#[derive(Clone, PartialEq, Eq)]
 #[allow(missing_docs)] // the fields are the contract's parameters
 pub enum Call {
     CreatePool {
