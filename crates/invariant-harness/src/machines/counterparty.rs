@@ -11,7 +11,13 @@
 //! case the whole contract is compared with the model and every invariant of
 //! [`crate::invariants::counterparty`] is checked.
 
-use std::{collections::HashSet, fmt, marker::PhantomData, sync::Arc};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, HashSet},
+    fmt,
+    marker::PhantomData,
+    sync::Arc,
+};
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolError, SolInterface};
@@ -44,6 +50,29 @@ const MULTI_IDS: u64 = 3;
 const FEE_ON_TRANSFER_BPS: u64 = 100;
 /// Where the fee-on-transfer token sends its fees (`FeeOnTransferToken.FEE_SINK`).
 const FEE_SINK: Address = Address::new([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f, 0xee]);
+
+thread_local! {
+    static OUTCOMES: RefCell<BTreeMap<String, u64>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// How often each call ended each way on this thread since the last call (`"commit: ok"`,
+/// `"commit: PoolHardCapReached"`, ...): which paths and errors the runs exercised.
+pub fn take_outcome_counts() -> BTreeMap<String, u64> {
+    OUTCOMES.with(|o| std::mem::take(&mut *o.borrow_mut()))
+}
+
+fn record_outcome(call: &Call, outcome: &Result<Effects, CpError>) {
+    let name = format!("{call:?}");
+    let name = name.split('(').next().unwrap_or_default();
+    let result = match outcome {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => {
+            let e = format!("{e:?}");
+            e.split([' ', '(']).next().unwrap_or_default().to_owned()
+        }
+    };
+    OUTCOMES.with(|o| *o.borrow_mut().entry(format!("{name}: {result}")).or_default() += 1);
+}
 
 /// Which contract a machine runs.
 pub trait PoolVariant: 'static {
@@ -299,11 +328,14 @@ fn usdc_units(x: u64) -> U256 {
     U256::from(x) * U256::from(ONE_USDC)
 }
 
-/// Pools whose model matches `want`, else (or 1 time in 8) any id, unknown ones included.
+/// A pool whose model matches `want`; else an existing pool; 1 time in 16 any id, unknown included.
 fn pick_pool(m: &CounterpartyModel, d: &mut Draw, want: impl Fn(&CounterpartyModel, &model_pool::P) -> bool) -> u64 {
     let n = m.pools.len() as u64;
+    if n == 0 || d.one_in(16) {
+        return d.below(n + 2);
+    }
     let fits: Vec<u64> = (0..n).filter(|&i| want(m, &m.pools[i as usize])).collect();
-    if fits.is_empty() || d.one_in(8) { d.below(n + 1) } else { fits[d.below(fits.len() as u64) as usize] }
+    if fits.is_empty() { d.below(n) } else { fits[d.below(fits.len() as u64) as usize] }
 }
 
 mod model_pool {
@@ -431,6 +463,16 @@ fn create(m: &CounterpartyModel, d: &mut Draw, next_nft: u64) -> Transition {
             let item = CollateralSpec { token: Some(Token::Erc20(0)), amount: U256::from(1u8), id: U256::ZERO };
             collateral = vec![item; 11];
         }
+        6 => {
+            // More ERC-1155 than the creator holds (nothing minted for it).
+            let id = U256::from(d.range(1, MULTI_IDS));
+            collateral.push(CollateralSpec { token: Some(Token::Multi), amount: U256::from(1_000_000u64), id });
+        }
+        7 => {
+            // More of an ERC-20 than the creator holds.
+            let amount = U256::from(USER_ERC20_WHOLE_TOKENS) * U256::from(10u64).pow(U256::from(6u8)) + U256::from(1u8);
+            collateral.push(CollateralSpec { token: Some(Token::Erc20(0)), amount, id: U256::ZERO });
+        }
         _ => {}
     }
     let call = Call::CreatePool { caller, soft_cap, hard_cap, deadline, minimum_apr, collateral };
@@ -438,8 +480,9 @@ fn create(m: &CounterpartyModel, d: &mut Draw, next_nft: u64) -> Transition {
 }
 
 fn warp(m: &CounterpartyModel, d: &mut Draw) -> Transition {
-    if d.one_in(3) && !m.pools.is_empty() {
-        let p = &m.pools[d.below(m.pools.len() as u64) as usize];
+    let live: Vec<&model_pool::P> = m.pools.iter().filter(|p| p.status != Status::Archived).collect();
+    if !live.is_empty() && !d.one_in(3) {
+        let p = live[d.below(live.len() as u64) as usize];
         let target = match d.below(6) {
             0 => p.deadline,
             1 => p.deadline + 1,
@@ -493,6 +536,13 @@ fn build(m: &CounterpartyModel, next_nft: u64, pick: u32, seed: u64) -> Transiti
     }
     let d = &mut Draw(seed);
     let open_pools = m.pools.iter().filter(|p| open(m, p)).count();
+    if m.pools.is_empty() && !m.paused && !d.one_in(8) {
+        return create(m, d, next_nft);
+    }
+    if m.paused && d.one_in(4) {
+        // Pauses stay short, so that most of a sequence can act.
+        return Transition::Call(Call::Unpause { caller: Holder::Admin });
+    }
     let call = match kind {
         0 => return warp(m, d),
         1 if open_pools < 3 || d.one_in(6) => return create(m, d, next_nft),
@@ -517,7 +567,8 @@ fn build(m: &CounterpartyModel, next_nft: u64, pick: u32, seed: u64) -> Transiti
                 _ => d.amount(room.max(U256::from(1u8))),
             };
             let owner = m.pools.get(pool as usize).map(|p| p.owner);
-            let mut caller = d.user();
+            let amount = if d.one_in(128) { U256::MAX } else { amount };
+            let mut caller = if d.one_in(32) { Holder::Admin } else { d.user() };
             if Some(caller) == owner && !d.one_in(8) {
                 caller = Holder::User(
                     ((match caller {
@@ -548,6 +599,7 @@ fn build(m: &CounterpartyModel, next_nft: u64, pick: u32, seed: u64) -> Transiti
                 5 if missing > U256::from(1u8) => missing - U256::from(1u8),
                 6 if d.one_in(4) => U256::ZERO,
                 7 if d.one_in(8) => U256::MAX - U256::from(d.below(3)),
+                8 if d.one_in(8) => U256::from(USER_USDC) * U256::from(d.range(2, 1_000)),
                 _ => d.amount(missing.max(usdc_units(10))),
             };
             Call::DepositRewards { caller: borrower(m, d, pool), pool, amount }
@@ -597,7 +649,6 @@ fn build(m: &CounterpartyModel, next_nft: u64, pick: u32, seed: u64) -> Transiti
         }
         15 => {
             let caller = if d.one_in(16) { d.user() } else { Holder::Admin };
-            // Pauses stay short: unpause is likelier than a second pause.
             if m.paused != d.one_in(8) { Call::Unpause { caller } } else { Call::Pause { caller } }
         }
         _ => return Transition::Upgrade,
@@ -1167,6 +1218,9 @@ impl<V: PoolVariant> StateMachineTest for CounterpartyTest<V> {
                 }
                 let outcome = sut.execute(call);
                 let expected = state.last.as_ref();
+                if let Some(e) = expected {
+                    record_outcome(call, e);
+                }
                 match (expected, outcome) {
                     (Some(Ok(fx)), Ok(())) => checks += Self::compare_touched(&mut sut, m, fx, call),
                     (Some(Err(e)), Err(data)) => {
@@ -1226,15 +1280,23 @@ mod runs {
 
     #[test]
     fn default_variant_runs_clean() {
+        take_outcome_counts();
         if let Err(v) = run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config(20_000)) {
             panic!("{v}");
+        }
+        for (k, n) in take_outcome_counts() {
+            eprintln!("  {k}: {n}");
         }
     }
 
     #[test]
     fn admin_variant_runs_clean() {
+        take_outcome_counts();
         if let Err(v) = run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &config(20_000)) {
             panic!("{v}");
+        }
+        for (k, n) in take_outcome_counts() {
+            eprintln!("  {k}: {n}");
         }
     }
 }
