@@ -102,6 +102,10 @@ pub struct CounterpartyMachine<V>(PhantomData<V>);
 /// The test binding [`CounterpartyMachine`] to the deployed contract.
 pub struct CounterpartyTest<V>(PhantomData<V>);
 
+/// The `counterparty` reference machine.
+pub type DefaultCounterpartyMachine = CounterpartyMachine<DefaultPool>;
+/// The `admin-counterparty` reference machine.
+pub type AdminCounterpartyMachine = CounterpartyMachine<AdminPool>;
 /// The `counterparty` machine.
 pub type DefaultCounterpartyTest = CounterpartyTest<DefaultPool>;
 /// The `admin-counterparty` machine.
@@ -1278,25 +1282,112 @@ mod runs {
         RunConfig { actions, max_steps: 128, seed: 1, progress_every: None, regressions: None }
     }
 
+    /// Every error the model knows, by name: each must be met in a short run of both variants.
+    const ERRORS: &[&str] = &[
+        "AmountCannotBeZero",
+        "AmountTooBig",
+        "CannotCollect30DaysAfterDeadline",
+        "CollateralAlreadyClaimed",
+        "CollateralNotYetDistributed",
+        "DeadlineMustBeInFuture",
+        "DeadlineMustNotBeMoreThan1YearInTheFuture",
+        "HardCapCannotBeZero",
+        "InvalidCollateral",
+        "InvalidRepaymentDate",
+        "MustBePaused",
+        "MustBePoolOwner",
+        "MustBePoolOwnerOrAdmin",
+        "MustDepositAtleastCommittedAmount",
+        "NotACommitter",
+        "NothingToClaim",
+        "PoolCannotBeDefaulted",
+        "PoolDeadlineNotReached",
+        "PoolDeadlineReached",
+        "PoolDoesNotExists",
+        "PoolHardCapReached",
+        "PoolIsNotEmpty",
+        "PoolNotDefaulted",
+        "PoolOwnerCannotCommitToHisOwnPool",
+        "PoolSoftCapNotReached",
+        "PoolSoftCapReached",
+        "PoolStatusMustBeActive",
+        "PoolStatusMustBeAtLeast60DaysPastDeadline",
+        "PoolStatusMustBeClosed",
+        "PoolStatusMustBeClosedForAtLeast60Days",
+        "PoolStatusMustBeCreated",
+        "PoolStatusMustBeEitherClosedOrActive",
+        "PoolStatusMustBeEitherClosedOrCreated",
+        "RewardsHaveNotYetBeenPaidOut",
+        "SoftCapMustBeLessThanHardCap",
+        "TokenTransferAmountIncludedFees",
+        "TooManyCollateralTokens",
+        "UncommitNotAllowed",
+        "EnforcedPause",
+        "ExpectedPause",
+        "AccessControlUnauthorizedAccount",
+        "Erc20InsufficientBalance",
+        "Erc721NonexistentToken",
+        "Erc721IncorrectOwner",
+        "Erc1155InsufficientBalance",
+        "Panic",
+    ];
+
     #[test]
-    fn default_variant_runs_clean() {
+    fn both_variants_run_clean_and_meet_every_error() {
         take_outcome_counts();
-        if let Err(v) = run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config(20_000)) {
-            panic!("{v}");
+        for r in [
+            run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config(20_000)),
+            run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &config(20_000)),
+        ] {
+            if let Err(v) = r {
+                panic!("{v}");
+            }
         }
-        for (k, n) in take_outcome_counts() {
-            eprintln!("  {k}: {n}");
+        let seen = take_outcome_counts();
+        let missing: Vec<&str> =
+            ERRORS.iter().copied().filter(|e| !seen.keys().any(|k| k.ends_with(&format!(": {e}")))).collect();
+        assert!(missing.is_empty(), "errors never met: {missing:?}; outcomes: {seen:#?}");
+    }
+
+    /// Both machines side by side for `HARNESS_ACTIONS` actions each (seed `HARNESS_SEED`).
+    #[test]
+    #[ignore = "soak: HARNESS_ACTIONS=300000 cargo test -p invariant-harness --lib counterparty_soak -- --ignored"]
+    fn counterparty_soak() {
+        let mut config = RunConfig::from_env(1.0, "proptest-regressions/counterparty-soak.txt").expect("env");
+        config.regressions = None;
+        let admin_config = config.clone();
+        let admin = std::thread::spawn(move || run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &admin_config));
+        let default = run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config);
+        let admin = admin.join().expect("admin thread");
+        for r in [default, admin] {
+            if let Err(v) = r {
+                panic!("{v}");
+            }
         }
     }
 
+    /// The machines catch the lead's planted counterparty bugs (artifacts built in /work/main).
     #[test]
-    fn admin_variant_runs_clean() {
-        take_outcome_counts();
-        if let Err(v) = run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &config(20_000)) {
-            panic!("{v}");
-        }
-        for (k, n) in take_outcome_counts() {
-            eprintln!("  {k}: {n}");
+    #[ignore = "needs the broken-variant artifacts"]
+    fn planted_bugs_are_caught() {
+        for (file, admin) in [("BrokenClaimsNotCappedPool", false), ("BrokenUncommitInCollectWindowPool", true)] {
+            let path = format!("/work/main/out/{file}.sol/{file}.json");
+            let text = std::fs::read_to_string(&path).expect("artifact");
+            let pattern = "\"bytecode\":{\"object\":\"0x";
+            let start = text.find(pattern).expect("bytecode") + pattern.len();
+            let end = start + text[start..].find('"').expect("end");
+            let code: Bytes = alloy_primitives::hex::decode(&text[start..end]).expect("hex").into();
+            let outcome = crate::world::with_implementation(code, || {
+                if admin {
+                    run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &config(200_000)).map(|_| ())
+                } else {
+                    run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config(200_000)).map(|_| ())
+                }
+            });
+            match outcome {
+                Err(v) => eprintln!("caught {file}:\n{v}"),
+                Ok(()) => panic!("missed {file}"),
+            }
         }
     }
 }
