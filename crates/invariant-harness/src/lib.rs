@@ -4,11 +4,17 @@
 //!
 //! - [`broken`]: the deliberately broken contract variants the machines must catch.
 //! - [`evm`]: the in-memory chain (deploy, call, view, time travel, snapshots).
+//! - [`invariants`]: SPEC §4's invariants as named functions.
+//! - [`machines`]: the proptest state machines.
+//! - [`model`]: the reference models (pure Rust).
 //! - [`run`]: drives a state machine for N actions: shrinking, regressions, progress, report.
 //! - [`world`]: the deployed pools, tokens, feeds and funded users the machines start from.
 
 pub mod broken;
 pub mod evm;
+pub mod invariants;
+pub mod machines;
+pub mod model;
 pub mod run;
 pub mod world;
 

@@ -1,0 +1,3 @@
+//! proptest state machines: the real calls, predicted by the reference models.
+
+pub mod counterparty;

@@ -1,0 +1,3 @@
+//! Reference models of the pools: pure Rust, no EVM.
+
+pub mod counterparty;
