@@ -228,6 +228,7 @@ where
                 break Err(Violation {
                     name: name.to_owned(),
                     reason: format!("aborted: {reason}"),
+                    actions: counters.actions.load(Ordering::Relaxed),
                     calls: Vec::new(),
                 });
             }

@@ -1348,46 +1348,4 @@ mod runs {
             ERRORS.iter().copied().filter(|e| !seen.keys().any(|k| k.ends_with(&format!(": {e}")))).collect();
         assert!(missing.is_empty(), "errors never met: {missing:?}; outcomes: {seen:#?}");
     }
-
-    /// Both machines side by side for `HARNESS_ACTIONS` actions each (seed `HARNESS_SEED`).
-    #[test]
-    #[ignore = "soak: HARNESS_ACTIONS=300000 cargo test -p invariant-harness --lib counterparty_soak -- --ignored"]
-    fn counterparty_soak() {
-        let mut config = RunConfig::from_env(1.0, "proptest-regressions/counterparty-soak.txt").expect("env");
-        config.regressions = None;
-        let admin_config = config.clone();
-        let admin = std::thread::spawn(move || run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &admin_config));
-        let default = run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config);
-        let admin = admin.join().expect("admin thread");
-        for r in [default, admin] {
-            if let Err(v) = r {
-                panic!("{v}");
-            }
-        }
-    }
-
-    /// The machines catch the lead's planted counterparty bugs (artifacts built in /work/main).
-    #[test]
-    #[ignore = "needs the broken-variant artifacts"]
-    fn planted_bugs_are_caught() {
-        for (file, admin) in [("BrokenClaimsNotCappedPool", false), ("BrokenUncommitInCollectWindowPool", true)] {
-            let path = format!("/work/main/out/{file}.sol/{file}.json");
-            let text = std::fs::read_to_string(&path).expect("artifact");
-            let pattern = "\"bytecode\":{\"object\":\"0x";
-            let start = text.find(pattern).expect("bytecode") + pattern.len();
-            let end = start + text[start..].find('"').expect("end");
-            let code: Bytes = alloy_primitives::hex::decode(&text[start..end]).expect("hex").into();
-            let outcome = crate::world::with_implementation(code, || {
-                if admin {
-                    run_machine::<AdminCounterpartyTest>(AdminPool::NAME, &config(200_000)).map(|_| ())
-                } else {
-                    run_machine::<DefaultCounterpartyTest>(DefaultPool::NAME, &config(200_000)).map(|_| ())
-                }
-            });
-            match outcome {
-                Err(v) => eprintln!("caught {file}:\n{v}"),
-                Ok(()) => panic!("missed {file}"),
-            }
-        }
-    }
 }
