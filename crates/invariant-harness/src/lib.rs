@@ -3,7 +3,9 @@
 //! model after every step.
 //!
 //! - [`evm`]: the in-memory chain (deploy, call, view, time travel).
+//! - [`model`]: the reference models (pure Rust, to the wei).
 
 pub mod evm;
+pub mod model;
 
 pub use evm::{CallOutcome, Evm};

@@ -1,0 +1,5 @@
+//! Reference models: the pools' rules in plain Rust, with no EVM, to the wei.
+//!
+//! - [`collateral`]: ERC20CollateralPool (SPEC §1), its maths in [`collateral::math`].
+
+pub mod collateral;
