@@ -17,6 +17,15 @@ const CONTRACTS: &[(&str, &str)] = &[
     ("contracts/mocks/MockERC1155.sol", "MockERC1155"),
     ("contracts/mocks/MockERC20.sol", "MockERC20"),
     ("contracts/mocks/MockAggregator.sol", "MockAggregator"),
+    // Adversarial tokens of the revm harness.
+    ("test/mocks/FeeOnTransferToken.sol", "FeeOnTransferToken"),
+    ("test/mocks/BlacklistToken.sol", "BlacklistToken"),
+    // The proxy production deploys behind, and the admin contract its constructor creates.
+    (
+        "lib/openzeppelin-contracts/contracts/proxy/transparent/TransparentUpgradeableProxy.sol",
+        "TransparentUpgradeableProxy",
+    ),
+    ("lib/openzeppelin-contracts/contracts/proxy/transparent/ProxyAdmin.sol", "ProxyAdmin"),
 ];
 
 fn main() {

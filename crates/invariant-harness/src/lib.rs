@@ -2,10 +2,14 @@
 //! drives them with random action sequences, checking SPEC §4's invariants and a Rust reference
 //! model after every step.
 //!
-//! - [`evm`]: the in-memory chain (deploy, call, view, time travel).
+//! - [`evm`]: the in-memory chain (deploy, call, view, time travel, snapshots).
 //! - [`model`]: the reference models (pure Rust, to the wei).
+//! - [`run`]: drives a state machine for N actions: shrinking, regressions, progress, report.
+//! - [`world`]: the deployed pools, tokens, feeds and funded users the machines start from.
 
 pub mod evm;
 pub mod model;
+pub mod run;
+pub mod world;
 
 pub use evm::{CallOutcome, Evm};

@@ -7,7 +7,7 @@ use eyre::{WrapErr, bail, eyre};
 use revm::{
     Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext, MainnetEvm,
     context::{
-        TxEnv,
+        BlockEnv, TxEnv,
         result::{ExecutionResult, Output},
     },
     database::{CacheDB, EmptyDB},
@@ -44,9 +44,22 @@ impl<T> CallOutcome<T> {
     }
 }
 
+/// A frozen copy of the chain (accounts, storage and block), restorable any number of times.
+#[derive(Clone)]
+pub struct Snapshot {
+    db: CacheDB<EmptyDB>,
+    block: BlockEnv,
+}
+
 /// The in-memory chain.
 pub struct Evm {
     inner: MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>,
+}
+
+impl Clone for Evm {
+    fn clone(&self) -> Self {
+        Self::from_snapshot(&self.snapshot())
+    }
 }
 
 impl Default for Evm {
@@ -68,6 +81,35 @@ impl Evm {
             .modify_cfg_chained(|cfg| cfg.disable_nonce_check = true)
             .build_mainnet();
         Self { inner }
+    }
+
+    /// A new chain holding exactly the state of `snapshot`.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Self {
+        let mut evm = Self::new();
+        evm.restore(snapshot);
+        evm
+    }
+
+    /// Freezes the current state; cheap enough to take once per deployment and restore per case.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { db: self.inner.ctx.journaled_state.database.clone(), block: self.inner.ctx.block.clone() }
+    }
+
+    /// Puts the chain back to `snapshot`, clock included.
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        self.inner.ctx.journaled_state.database = snapshot.db.clone();
+        self.inner.ctx.block = snapshot.block.clone();
+    }
+
+    /// The value of storage `slot` of `address` (zero when never written).
+    pub fn storage(&mut self, address: Address, slot: U256) -> eyre::Result<U256> {
+        use revm::database::DatabaseRef;
+        self.inner
+            .ctx
+            .journaled_state
+            .database
+            .storage_ref(address, slot)
+            .map_err(|e| eyre!("reading slot {slot} of {address}: {e:?}"))
     }
 
     /// Current block timestamp in seconds.
