@@ -4,10 +4,14 @@
 //!
 //! - [`evm`]: the in-memory chain (deploy, call, view, time travel, snapshots).
 //! - [`model`]: the reference models (pure Rust, to the wei).
+//! - [`invariants`]: SPEC §4's properties, one named function each.
+//! - [`machines`]: the proptest state machines driving the contracts against the models.
 //! - [`run`]: drives a state machine for N actions: shrinking, regressions, progress, report.
 //! - [`world`]: the deployed pools, tokens, feeds and funded users the machines start from.
 
 pub mod evm;
+pub mod invariants;
+pub mod machines;
 pub mod model;
 pub mod run;
 pub mod world;

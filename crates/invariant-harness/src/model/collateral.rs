@@ -116,9 +116,11 @@ pub struct Setup {
     pub usdc_feed_decimals: u8,
     /// USDC/USD first answer.
     pub usdc_answer: i128,
-    /// Whether the pool was initialised with the sequencer feed as its USDC sequencer oracle.
-    pub usdc_sequencer: bool,
-    /// `startedAt` of the sequencer feed's first round (answer 0, up).
+    /// Sequencer-uptime feeds deployed (answer 0, up since `sequencer_started_at`).
+    pub sequencers: u8,
+    /// Which of them the pool was initialised with as its USDC sequencer oracle.
+    pub usdc_sequencer: Option<u8>,
+    /// `startedAt` of every sequencer feed's round (they report up).
     pub sequencer_started_at: u64,
     /// Collateral assets.
     pub assets: Vec<AssetSetup>,
@@ -136,7 +138,8 @@ impl Setup {
             usdc_per_user: tokens(10_000_000, 6),
             usdc_feed_decimals: 8,
             usdc_answer: 100_000_000,
-            usdc_sequencer: false,
+            sequencers: 1,
+            usdc_sequencer: None,
             sequencer_started_at: 1,
             assets: vec![
                 AssetSetup {
@@ -295,8 +298,8 @@ pub enum FeedId {
     Usdc,
     /// An asset's USD feed.
     Asset(u8),
-    /// The L2 sequencer-uptime feed (answer 0 = up).
-    Sequencer,
+    /// An L2 sequencer-uptime feed by index (answer 0 = up).
+    Sequencer(u8),
 }
 
 /// What `addPool` is given as collateral token.
@@ -325,14 +328,14 @@ pub enum FeedChoice {
 
 /// Parameters of `addPool` / `announceEditPool` (`InitPool` / `EditPool`), with the end time
 /// relative to the block time of the call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PoolParams {
     /// Collateral token (ignored by edits).
     pub token: TokenChoice,
     /// Collateral price feed.
     pub feed: FeedChoice,
-    /// Whether the pool uses the sequencer feed.
-    pub sequencer: bool,
+    /// The pool's sequencer-uptime feed, if any.
+    pub sequencer: Option<u8>,
     /// `maxPoolCapacity` (USDC base units).
     pub max_pool_capacity: U256,
     /// `minLended`.
@@ -356,7 +359,7 @@ impl PoolParams {
         Self {
             token: TokenChoice::Asset(asset),
             feed: FeedChoice::Feed(FeedId::Asset(asset)),
-            sequencer: false,
+            sequencer: None,
             max_pool_capacity: U256::from(1_000_000_000_000u64),
             min_lended: U256::from(1_000_000u64),
             min_borrow: U256::from(1_000_000u64),
@@ -373,8 +376,8 @@ impl PoolParams {
 pub struct Edit {
     /// Price feed (a valid one: announcing checks it).
     pub feed: FeedId,
-    /// Whether the pool uses the sequencer feed.
-    pub sequencer: bool,
+    /// Sequencer-uptime feed, if any.
+    pub sequencer: Option<u8>,
     /// `maxPoolCapacity`.
     pub max_pool_capacity: U256,
     /// `minLended`.
@@ -428,8 +431,8 @@ pub struct Pool {
     pub feed: FeedId,
     /// Its decimals, cached when set.
     pub feed_decimals: u8,
-    /// Whether the sequencer feed guards the collateral price.
-    pub sequencer: bool,
+    /// The sequencer feed guarding the collateral price, if any.
+    pub sequencer: Option<u8>,
     /// `maxPoolCapacity`.
     pub max_pool_capacity: U256,
     /// `minLended`.
@@ -787,8 +790,10 @@ pub enum Action {
         /// Its `startedAt` and `updatedAt`.
         time: RoundTime,
     },
-    /// Moves the sequencer-uptime feed.
+    /// Moves a sequencer-uptime feed.
     Sequencer {
+        /// Which one.
+        sequencer: u8,
         /// New state.
         state: SequencerState,
     },
@@ -835,10 +840,10 @@ pub struct CollateralModel {
     pub usdc_feed: Feed,
     /// Asset feeds.
     pub asset_feeds: Vec<Feed>,
-    /// The sequencer-uptime feed.
-    pub sequencer: Feed,
-    /// Whether it guards the USDC price.
-    pub usdc_sequencer: bool,
+    /// The sequencer-uptime feeds.
+    pub sequencers: Vec<Feed>,
+    /// The one guarding the USDC price, if any.
+    pub usdc_sequencer: Option<u8>,
     /// Asset token behaviour (fee-on-transfer fee as set now).
     pub asset_kinds: Vec<AssetKind>,
     /// Asset decimals.
@@ -886,7 +891,15 @@ impl CollateralModel {
             pools: Vec::new(),
             usdc_feed: fresh(setup.usdc_feed_decimals, setup.usdc_answer),
             asset_feeds: setup.assets.iter().map(|a| fresh(a.feed_decimals, a.initial_answer)).collect(),
-            sequencer: Feed { decimals: 0, answer: 0, started_at: setup.sequencer_started_at, updated_at: setup.start },
+            sequencers: vec![
+                Feed {
+                    decimals: 0,
+                    answer: 0,
+                    started_at: setup.sequencer_started_at,
+                    updated_at: setup.sequencer_started_at,
+                };
+                setup.sequencers as usize
+            ],
             usdc_sequencer: setup.usdc_sequencer,
             asset_kinds: setup.assets.iter().map(|a| a.kind).collect(),
             asset_decimals: setup.assets.iter().map(|a| a.decimals).collect(),
@@ -931,7 +944,7 @@ impl CollateralModel {
         match id {
             FeedId::Usdc => &self.usdc_feed,
             FeedId::Asset(a) => &self.asset_feeds[a as usize],
-            FeedId::Sequencer => &self.sequencer,
+            FeedId::Sequencer(s) => &self.sequencers[s as usize],
         }
     }
 
@@ -939,7 +952,7 @@ impl CollateralModel {
         match id {
             FeedId::Usdc => &mut self.usdc_feed,
             FeedId::Asset(a) => &mut self.asset_feeds[a as usize],
-            FeedId::Sequencer => &mut self.sequencer,
+            FeedId::Sequencer(s) => &mut self.sequencers[s as usize],
         }
     }
 
@@ -950,8 +963,8 @@ impl CollateralModel {
 
     /* ORACLES */
 
-    fn check_sequencer_up(&self) -> Outcome {
-        let s = &self.sequencer;
+    fn check_sequencer_up(&self, sequencer: u8) -> Outcome {
+        let s = &self.sequencers[sequencer as usize];
         let down = s.answer != 0
             || s.started_at == 0
             || s.started_at > self.now
@@ -959,9 +972,9 @@ impl CollateralModel {
         if down { fail(PoolError::OracleSequencerDown) } else { Ok(()) }
     }
 
-    fn read_price(&self, feed: FeedId, decimals: u8, sequencer: bool, zero: PoolError) -> Outcome<U256> {
-        if sequencer {
-            self.check_sequencer_up()?;
+    fn read_price(&self, feed: FeedId, decimals: u8, sequencer: Option<u8>, zero: PoolError) -> Outcome<U256> {
+        if let Some(sequencer) = sequencer {
+            self.check_sequencer_up(sequencer)?;
         }
         let f = self.feed(feed);
         if f.answer <= 0 {
@@ -1107,15 +1120,15 @@ impl CollateralModel {
                 (f.answer, f.started_at, f.updated_at) = (*answer, at, at);
                 Ok(())
             }
-            Action::Sequencer { state } => {
+            Action::Sequencer { sequencer, state } => {
                 let now = self.now;
                 let (answer, started_at) = match state {
                     SequencerState::Down => (1, now),
                     SequencerState::UpSince(s) => (0, now.saturating_sub(*s)),
                     SequencerState::Uninitialised => (0, 0),
                 };
-                (self.sequencer.answer, self.sequencer.started_at, self.sequencer.updated_at) =
-                    (answer, started_at, now);
+                let f = &mut self.sequencers[*sequencer as usize];
+                (f.answer, f.started_at, f.updated_at) = (answer, started_at, now);
                 Ok(())
             }
             Action::SetBlacklisted { asset, holder, on } => {
