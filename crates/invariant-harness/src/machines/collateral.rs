@@ -12,7 +12,7 @@
 //! run::run_machine::<CollateralTest>("collateral", &config).unwrap();
 //! ```
 
-use std::fmt;
+use std::{fmt, sync::Arc};
 
 use alloy_primitives::{Address, Bytes, I256, U256, address, aliases::U48};
 use alloy_sol_types::{SolCall, SolError, SolInterface};
@@ -223,28 +223,46 @@ fn pool_id(model: &CollateralModel) -> BoxedStrategy<u32> {
     prop_oneof![60 => prop::sample::select(open), 10 => 0..n.max(1), 1 => Just(n)].boxed()
 }
 
-/// A pool with open borrows, preferring one with a liquidatable borrow.
-fn pool_with_borrows(model: &CollateralModel) -> BoxedStrategy<u32> {
-    let n = model.pools.len() as u32;
-    let with: Vec<u32> = (0..n).filter(|&id| !borrows_of(model, id, true).is_empty()).collect();
-    let liquidatable: Vec<u32> = with
-        .iter()
-        .copied()
-        .filter(|&id| {
-            borrows_of(model, id, true)
-                .iter()
-                .any(|&(u, b)| model.is_liquidatable(id, Actor::User(u), b).unwrap_or(false))
-        })
-        .collect();
-    match (with.is_empty(), liquidatable.is_empty()) {
-        (true, _) => (0..n.max(1)).boxed(),
-        (false, true) => prop::sample::select(with).boxed(),
-        (false, false) => prop_oneof![3 => prop::sample::select(liquidatable), 1 => prop::sample::select(with)].boxed(),
+/// Pools with open borrows, and those among them with a liquidatable borrow: computed once per
+/// step for every generator.
+#[derive(Clone, Default)]
+struct Targets {
+    with_borrows: Vec<u32>,
+    liquidatable: Vec<u32>,
+}
+
+impl Targets {
+    fn of(model: &CollateralModel) -> Self {
+        let mut t = Targets::default();
+        for id in 0..model.pools.len() as u32 {
+            let open = borrows_of(model, id, true);
+            if open.is_empty() {
+                continue;
+            }
+            t.with_borrows.push(id);
+            if open.iter().any(|&(u, b)| model.is_liquidatable(id, Actor::User(u), b).unwrap_or(false)) {
+                t.liquidatable.push(id);
+            }
+        }
+        t
+    }
+
+    /// A pool with open borrows, preferring one with a liquidatable borrow.
+    fn pool(&self, pools: usize) -> BoxedStrategy<u32> {
+        match (self.with_borrows.is_empty(), self.liquidatable.is_empty()) {
+            (true, _) => (0..(pools as u32).max(1)).boxed(),
+            (false, true) => prop::sample::select(self.with_borrows.clone()).boxed(),
+            (false, false) => prop_oneof![
+                3 => prop::sample::select(self.liquidatable.clone()),
+                1 => prop::sample::select(self.with_borrows.clone()),
+            ]
+            .boxed(),
+        }
     }
 }
 
-fn lend(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
+fn lend(model: &Arc<CollateralModel>, _: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
     (pool_id(model), 0u8..6, 0u8..16, 1u64..=1000)
         .prop_map(move |(pool, user, mode, per_mille)| {
             let Ok(p) = m.pool(pool) else { return Action::Lend { pool, user, amount: U256::from(USDC) } };
@@ -260,8 +278,8 @@ fn lend(model: &CollateralModel) -> BoxedStrategy<Action> {
         .boxed()
 }
 
-fn claim(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
+fn claim(model: &Arc<CollateralModel>, _: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
     let pools = m.pools.len() as u32;
     (0..pools.max(1), any::<prop::sample::Index>(), 0u8..12, 1u64..=1000)
         .prop_map(move |(pool, pick, mode, per_mille)| {
@@ -287,8 +305,8 @@ fn claim(model: &CollateralModel) -> BoxedStrategy<Action> {
         .boxed()
 }
 
-fn borrow(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
+fn borrow(model: &Arc<CollateralModel>, _: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
     (pool_id(model), 0u8..6, 0u8..16, 1u64..=1000, 0u64..200)
         .prop_map(move |(pool, user, mode, per_mille, extra)| {
             let Ok(p) = m.pool(pool) else {
@@ -311,9 +329,9 @@ fn borrow(model: &CollateralModel) -> BoxedStrategy<Action> {
         .boxed()
 }
 
-fn repay(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
-    (pool_with_borrows(model), any::<prop::sample::Index>(), any::<u64>())
+fn repay(model: &Arc<CollateralModel>, targets: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
+    (targets.pool(model.pools.len()), any::<prop::sample::Index>(), any::<u64>())
         .prop_flat_map(move |(pool, pick, seed)| {
             let open = borrows_of(&m, pool, seed % 8 != 0);
             let Some(&(user, borrow_id)) = (!open.is_empty()).then(|| &open[pick.index(open.len())]) else {
@@ -328,9 +346,9 @@ fn repay(model: &CollateralModel) -> BoxedStrategy<Action> {
         .boxed()
 }
 
-fn change_collateral(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
-    (pool_with_borrows(model), any::<prop::sample::Index>(), 0u8..12, 0u64..1_000, 0u8..4)
+fn change_collateral(model: &Arc<CollateralModel>, targets: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
+    (targets.pool(model.pools.len()), any::<prop::sample::Index>(), 0u8..12, 0u64..1_000, 0u8..4)
         .prop_map(move |(pool, pick, mode, per_mille, bound)| {
             let all = borrows_of(&m, pool, false);
             let Some(&(user, borrow_id)) = (!all.is_empty()).then(|| &all[pick.index(all.len())]) else {
@@ -376,9 +394,9 @@ fn liquidation_targets(model: &CollateralModel, pool: u32) -> Vec<(u8, u32)> {
     if liquidatable.is_empty() { open } else { liquidatable }
 }
 
-fn liquidate(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
-    (pool_with_borrows(model), any::<prop::sample::Index>(), 0u8..6, 0u8..10, 1u64..=1000)
+fn liquidate(model: &Arc<CollateralModel>, targets: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
+    (targets.pool(model.pools.len()), any::<prop::sample::Index>(), 0u8..6, 0u8..10, 1u64..=1000)
         .prop_map(move |(pool, pick, caller, mode, per_mille)| {
             let targets = liquidation_targets(&m, pool);
             if targets.is_empty() || mode == 0 {
@@ -398,9 +416,9 @@ fn liquidate(model: &CollateralModel) -> BoxedStrategy<Action> {
         .boxed()
 }
 
-fn claim_collateral(model: &CollateralModel) -> BoxedStrategy<Action> {
-    let m = model.clone();
-    (pool_with_borrows(model), any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0u8..10)
+fn claim_collateral(model: &Arc<CollateralModel>, targets: &Targets) -> BoxedStrategy<Action> {
+    let m = Arc::clone(model);
+    (targets.pool(model.pools.len()), any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0u8..10)
         .prop_map(move |(pool, pick_target, pick_lender, mode)| {
             let targets = liquidation_targets(&m, pool);
             let lendings = lendings_of(&m, pool);
@@ -442,11 +460,16 @@ fn warp() -> BoxedStrategy<Action> {
     (seconds, 0u8..10).prop_map(|(seconds, r)| Action::Warp { seconds, refresh: r != 0 }).boxed()
 }
 
-fn price_move(model: &CollateralModel) -> BoxedStrategy<Action> {
+fn price_move(model: &CollateralModel, targets: &Targets) -> BoxedStrategy<Action> {
     let assets: Vec<i128> = model.asset_feeds.iter().map(|f| f.answer).collect();
+    let mut borrowed: Vec<u8> = targets.with_borrows.iter().map(|&id| model.pools[id as usize].asset).collect();
+    if borrowed.is_empty() {
+        borrowed = vec![0, 1, 2, 3];
+    }
+    let asset = prop_oneof![3 => prop::sample::select(borrowed), 1 => 0u8..4];
     let initial = setup().assets.iter().map(|a| a.initial_answer).collect::<Vec<_>>();
     let usdc = model.usdc_feed.answer;
-    (0u8..4, 0u8..20, 300i128..1_700, 0u64..3)
+    (asset, 0u8..20, 300i128..1_700, 0u64..3)
         .prop_map(move |(asset, mode, per_mille, ago)| {
             let current = if assets[asset as usize] > 0 { assets[asset as usize] } else { initial[asset as usize] };
             let feed = FeedId::Asset(asset);
@@ -541,20 +564,34 @@ impl ReferenceStateMachine for CollateralMachine {
                 })
                 .boxed();
         }
+        let targets = Targets::of(m);
+        let arc = Arc::new(m.clone());
         let unpause = if m.paused { 6 } else { 1 };
+        let all_closed = m.pools.iter().all(|p| p.end_time <= m.now);
+        let new_pools = if all_closed { 10 } else { 1 };
+        let (liquidations, repays) = match (targets.with_borrows.is_empty(), targets.liquidatable.is_empty()) {
+            (true, _) => (1, 1),
+            (false, true) => (3, 8),
+            (false, false) => (12, 8),
+        };
         prop_oneof![
-            12 => lend(m),
-            6 => claim(m),
-            12 => borrow(m),
-            8 => repay(m),
-            6 => change_collateral(m),
-            6 => liquidate(m),
-            3 => claim_collateral(m),
+            12 => lend(&arc, &targets),
+            6 => claim(&arc, &targets),
+            14 => borrow(&arc, &targets),
+            repays => repay(&arc, &targets),
+            repays => change_collateral(&arc, &targets),
+            liquidations => liquidate(&arc, &targets),
+            liquidations.div_ceil(2) => claim_collateral(&arc, &targets),
             12 => warp(),
-            8 => price_move(m),
+            8 => price_move(m, &targets),
             5 => admin_action(m),
+            new_pools => pool_params().prop_map(|params| Action::AddPool { caller: Actor::Admin, params }),
             3 => environment_action(),
-            unpause => Just(if m.paused { Action::Unpause { caller: Actor::Admin } } else { Action::Warp { seconds: 60, refresh: true } }),
+            unpause => Just(if m.paused {
+                Action::Unpause { caller: Actor::Admin }
+            } else {
+                Action::Warp { seconds: 60, refresh: true }
+            }),
         ]
         .boxed()
     }
@@ -1579,8 +1616,8 @@ mod tests {
 
     #[test]
     fn a_few_cases_run_clean() {
-        let config =
-            run::RunConfig { actions: 3_000, max_steps: 64, seed: 11, progress_every: None, regressions: None };
+        let actions = std::env::var("COLLATERAL_SMOKE_ACTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
+        let config = run::RunConfig { actions, max_steps: 128, seed: 11, progress_every: None, regressions: None };
         if let Err(violation) = run::run_machine::<CollateralTest>("collateral-smoke", &config) {
             panic!("{violation}");
         }
