@@ -4,9 +4,9 @@
 //!
 //! - [`broken`]: the deliberately broken contract variants the machines must catch.
 //! - [`evm`]: the in-memory chain (deploy, call, view, time travel, snapshots).
-//! - [`invariants`]: SPEC §4's invariants as named functions.
-//! - [`machines`]: the proptest state machines.
-//! - [`model`]: the reference models (pure Rust).
+//! - [`model`]: the reference models (pure Rust, to the wei).
+//! - [`invariants`]: SPEC §4's properties, one named function each.
+//! - [`machines`]: the proptest state machines driving the contracts against the models.
 //! - [`run`]: drives a state machine for N actions: shrinking, regressions, progress, report.
 //! - [`world`]: the deployed pools, tokens, feeds and funded users the machines start from.
 

@@ -3,15 +3,16 @@
 //! Each machine has a name (used in reports, regressions files and `test/broken/variants.toml`)
 //! and a weight: its share of `HARNESS_ACTIONS` in the default run.
 
+pub mod collateral;
 pub mod counterparty;
 
 use crate::run::{Report, RunConfig, Violation, run_machine};
 
 /// Every machine, by name, with its share of the actions of a default run.
-pub const MACHINES: &[(&str, f64)] = &[("counterparty", 0.3), ("admin-counterparty", 0.3)];
+pub const MACHINES: &[(&str, f64)] = &[("collateral", 0.4), ("counterparty", 0.3), ("admin-counterparty", 0.3)];
 
 /// The machines' names.
-pub const NAMES: &[&str] = &["counterparty", "admin-counterparty"];
+pub const NAMES: &[&str] = &["collateral", "counterparty", "admin-counterparty"];
 
 /// The share of `HARNESS_ACTIONS` that `name` runs by default (0 for an unknown name).
 pub fn weight(name: &str) -> f64 {
@@ -22,6 +23,7 @@ pub fn weight(name: &str) -> f64 {
 /// contracts broke a rule.
 pub fn run_named(name: &str, config: &RunConfig) -> eyre::Result<Result<Report, Violation>> {
     Ok(match name {
+        "collateral" => run_machine::<collateral::CollateralTest>(name, config),
         "counterparty" => run_machine::<counterparty::DefaultCounterpartyTest>(name, config),
         "admin-counterparty" => run_machine::<counterparty::AdminCounterpartyTest>(name, config),
         other => eyre::bail!("unknown machine {other:?}; known: {NAMES:?}"),

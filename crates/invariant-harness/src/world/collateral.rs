@@ -7,8 +7,8 @@ use bindings::{BlacklistToken, ERC20CollateralPool, FeeOnTransferToken, MockAggr
 use eyre::WrapErr;
 
 use super::{
-    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, encode, erc20_args, implementation_code,
-    upgrade_proxy, users,
+    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, deploy_usdc, encode, erc20_args,
+    implementation_code, upgrade_proxy, users, whole_tokens,
 };
 use crate::evm::{Evm, GENESIS_TIMESTAMP};
 
@@ -104,18 +104,11 @@ impl CollateralWorld {
     fn deploy(implementation: &Bytes) -> eyre::Result<Self> {
         let mut evm = Evm::new();
         let users = users();
-        let usdc = deploy_funded_token(
-            &mut evm,
-            &bindings::MockERC20::BYTECODE,
-            &erc20_args("USD Coin", "USDC", 6),
-            &users,
-            U256::from(USER_USDC),
-            None,
-        )?;
+        let usdc = deploy_usdc(&mut evm, &users, U256::from(USER_USDC))?;
         let usdc_feed = feed(&mut evm, 8, I256::try_from(USDC_PRICE)?)?;
         let usdc_sequencer = sequencer(&mut evm)?;
 
-        let whole = |decimals: u8| U256::from(USER_COLLATERAL_WHOLE_TOKENS) * U256::from(10).pow(U256::from(decimals));
+        let whole = |decimals: u8| whole_tokens(USER_COLLATERAL_WHOLE_TOKENS, decimals);
         let mut collaterals = Vec::new();
         let specs: [(&str, u8, TokenKind, u8, I256, bool); 4] = [
             ("WETH", 18, TokenKind::Plain, 8, I256::try_from(200_000_000_000i64)?, false),
@@ -138,7 +131,7 @@ impl CollateralWorld {
                     .abi_encode(),
                 ),
             };
-            let token = deploy_funded_token(&mut evm, code, &args, &users, whole(decimals), None)
+            let token = deploy_funded_token(&mut evm, code, &args, &users, whole(decimals))
                 .wrap_err_with(|| format!("deploying collateral {symbol}"))?;
             let feed_address = feed(&mut evm, feed_decimals, price)?;
             let sequencer = if has_sequencer { Some(sequencer(&mut evm)?) } else { None };

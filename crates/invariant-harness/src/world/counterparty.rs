@@ -7,8 +7,8 @@ use alloy_sol_types::SolConstructor;
 use bindings::{AdminCounterpartyPool, CounterpartyPool, FeeOnTransferToken, MockERC721, MockERC1155};
 
 use super::{
-    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, encode, erc20_args, implementation_code,
-    upgrade_proxy, users,
+    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, deploy_usdc, encode, erc20_args,
+    implementation_code, upgrade_proxy, users, whole_tokens,
 };
 use crate::evm::Evm;
 
@@ -95,20 +95,13 @@ impl CounterpartyWorld {
         let mut evm = Evm::new();
         let users = users();
         let holders: Vec<Address> = users.iter().copied().chain([ADMIN]).collect();
-        let usdc = deploy_funded_token(
-            &mut evm,
-            &bindings::MockERC20::BYTECODE,
-            &erc20_args("USD Coin", "USDC", 6),
-            &holders,
-            U256::from(USER_USDC),
-            None,
-        )?;
-        let whole = |decimals: u8| U256::from(USER_ERC20_WHOLE_TOKENS) * U256::from(10).pow(U256::from(decimals));
+        let usdc = deploy_usdc(&mut evm, &holders, U256::from(USER_USDC))?;
+        let whole = |decimals: u8| whole_tokens(USER_ERC20_WHOLE_TOKENS, decimals);
         let mut erc20s = Vec::new();
         for (symbol, decimals) in [("SIX", 6u8), ("EIGHTEEN", 18u8)] {
             let args = erc20_args(symbol, symbol, decimals);
             let token =
-                deploy_funded_token(&mut evm, &bindings::MockERC20::BYTECODE, &args, &holders, whole(decimals), None)?;
+                deploy_funded_token(&mut evm, &bindings::MockERC20::BYTECODE, &args, &holders, whole(decimals))?;
             erc20s.push((token, decimals));
         }
         let fot_args = FeeOnTransferToken::constructorCall {
@@ -117,14 +110,8 @@ impl CounterpartyWorld {
             decimals_: 18,
             feeBps_: U256::from(100),
         };
-        let fee_on_transfer = deploy_funded_token(
-            &mut evm,
-            &FeeOnTransferToken::BYTECODE,
-            &fot_args.abi_encode(),
-            &holders,
-            whole(18),
-            None,
-        )?;
+        let fee_on_transfer =
+            deploy_funded_token(&mut evm, &FeeOnTransferToken::BYTECODE, &fot_args.abi_encode(), &holders, whole(18))?;
         let nft_args = MockERC721::constructorCall { name_: "Deeds".into(), symbol_: "DEED".into() };
         let erc721 = evm.deploy(ADMIN, &MockERC721::BYTECODE, &nft_args.abi_encode())?;
         let erc1155 = evm.deploy(ADMIN, &MockERC1155::BYTECODE, &[])?;

@@ -121,24 +121,30 @@ fn upgrade_proxy(
     Ok(implementation)
 }
 
-/// Deploys a [`MockERC20`]-compatible token from `creation_code` + `args`, mints `amount` to
-/// every user and has each approve `spender` for everything.
+/// Deploys a [`MockERC20`]-compatible token from `creation_code` + `args` and mints `amount` to
+/// every holder (approvals come once the pool exists: [`approve_all`]).
 fn deploy_funded_token(
     evm: &mut Evm,
     creation_code: &Bytes,
     args: &[u8],
-    users: &[Address],
+    holders: &[Address],
     amount: U256,
-    spender: Option<Address>,
 ) -> eyre::Result<Address> {
     let token = evm.deploy(ADMIN, creation_code, args)?;
-    for &user in users {
-        evm.call(ADMIN, token, &MockERC20::mintCall { to: user, amount })?.success()?;
-        if let Some(spender) = spender {
-            evm.call(user, token, &MockERC20::approveCall { spender, value: U256::MAX })?.success()?;
-        }
+    for &holder in holders {
+        evm.call(ADMIN, token, &MockERC20::mintCall { to: holder, amount })?.success()?;
     }
     Ok(token)
+}
+
+/// 6-decimal USDC with `amount` minted to every holder.
+fn deploy_usdc(evm: &mut Evm, holders: &[Address], amount: U256) -> eyre::Result<Address> {
+    deploy_funded_token(evm, &MockERC20::BYTECODE, &erc20_args("USD Coin", "USDC", 6), holders, amount)
+}
+
+/// `whole` tokens in base units of a `decimals`-decimal token.
+fn whole_tokens(whole: u64, decimals: u8) -> U256 {
+    U256::from(whole) * U256::from(10).pow(U256::from(decimals))
 }
 
 /// Approves `spender` for `token` on behalf of every user (tokens deployed before the pool).
