@@ -16,7 +16,7 @@ export FOUNDRY_SOLC := $(ROOT)/tools/solc/solc
 export FOUNDRY_OFFLINE := true
 CARGO ?= cargo
 
-.PHONY: help bootstrap build test lint fmt snapshot clean test-solc-wrapper test-forge test-cargo
+.PHONY: help bootstrap build test lint fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ lint: build ## forge fmt --check, cargo fmt --check, cargo clippy -D warnings
 fmt: bootstrap ## Format Solidity and Rust sources in place
 	$(FORGE) fmt
 	$(CARGO) fmt --all
+
+layouts: build ## Re-record storage-layouts/ after an intended, compatible storage change (commit the result)
+	$(CARGO) run -q -p storage-layout -- --write
 
 snapshot: build ## Re-record the gas snapshots in snapshots/ (commit the result)
 	$(FORGE) test --match-path 'test/gas/*'
