@@ -7,7 +7,16 @@ cd "$(dirname "$0")/.."
 
 stamp=.bootstrap-stamp
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ -f $stamp && "$(cat "$stamp")" == "$lock_hash" && -d node_modules ]]; then
+platform="$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')"
+# The stamp alone is not enough: node_modules can be emptied behind its back (an `npm ci` run
+# through a symlinked node_modules, a manual clean), so the installed binaries are checked too.
+installed() {
+  local tool
+  for tool in forge anvil cast; do
+    [[ -x "node_modules/@foundry-rs/${tool}-${platform}/bin/${tool}" ]] || return 1
+  done
+}
+if [[ -f $stamp && "$(cat "$stamp")" == "$lock_hash" ]] && installed; then
   echo "bootstrap: npm toolchain up to date (package-lock.json unchanged)"
 else
   echo "bootstrap: installing the npm toolchain (npm ci)"
@@ -17,7 +26,6 @@ else
 fi
 
 # The binaries arrive as platform packages; without them the shims would silently do nothing.
-platform="$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')"
 for tool in forge anvil cast; do
   bin="node_modules/@foundry-rs/${tool}-${platform}/bin/${tool}"
   [[ -x $bin ]] || { echo "bootstrap: $bin is missing; is ${platform} supported by @foundry-rs/${tool}?" >&2; exit 1; }
