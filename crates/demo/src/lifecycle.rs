@@ -185,7 +185,7 @@ pub async fn run_lifecycle(client: &Client, cast: &Cast, out: Narration<'_>) -> 
     writeln!(out, "  carol paid {} of interest", t.usdc_units.format(report.carol_interest_paid))?;
     story.table(out).await?;
 
-    story.step(out, "The DFTR price drops (halving until dave's loan is unhealthy); eve liquidates it.")?;
+    story.step(out, "The DFTR price drops (halving until dave's loan is unhealthy).")?;
     let feed = MockAggregator::new(t.dftr_feed, client.provider());
     let mut price = feed.latestRoundData().call().await?._1;
     for _ in 0..6 {
@@ -200,6 +200,8 @@ pub async fn run_lifecycle(client: &Client, cast: &Cast, out: Narration<'_>) -> 
             TokenUnits { symbol: String::new(), decimals: 8 }.format_number(price.into_raw())
         )?;
     }
+    story.table(out).await?;
+    story.step(out, "eve, a liquidator, repays dave's loan with the fee and takes DFTR worth the debt plus 10 %.")?;
     let before = story.balances(&cast.eve).await?;
     let dave = cast.dave.address;
     story.act(out, &cast.eve, move |c| async move { c.liquidate(1, dave, 0, None).await }).await?;

@@ -194,14 +194,30 @@ impl Client {
 
     /// Sends the call, waits for its receipt and describes its effects.
     pub async fn send(&self, call: &Call) -> Result<Outcome> {
+        // A quarter more than the estimate: the mined block's timestamp can differ from the
+        // estimate's and take another path (e.g. a reward update the estimate skipped).
+        let gas = self.estimate_gas(call).await?;
         let pending = self
             .provider
-            .send_transaction(call.request())
+            .send_transaction(call.request().with_gas_limit(gas + gas / 4))
             .await
             .map_err(|e| eyre!("{}: {}", call.description, describe_rpc_error(&e)))?;
         let receipt = pending.get_receipt().await.wrap_err_with(|| format!("{}: no receipt", call.description))?;
         if !receipt.status() {
-            bail!("{}: reverted on chain in {}", call.description, receipt.transaction_hash);
+            // Replaying the call on the state it ran against recovers the reason.
+            let mut reason = String::from("no reason recovered");
+            if let Some(block) = receipt.block_number {
+                let replay = self.provider.call(call.request().with_gas_limit(receipt.gas_used.max(30_000_000)));
+                if let Err(e) = replay.block(block.saturating_sub(1).into()).await {
+                    reason = describe_rpc_error(&e);
+                }
+            }
+            bail!(
+                "{}: reverted on chain in {} after {} gas: {reason}",
+                call.description,
+                receipt.transaction_hash,
+                receipt.gas_used
+            );
         }
         Ok(Outcome {
             tx_hash: receipt.transaction_hash,
