@@ -44,6 +44,6 @@ pub async fn run_demo(root: &Path, out: Narration<'_>) -> Result<Report> {
         result = demo => result?,
         _ = tokio::signal::ctrl_c() => return Err(eyre!("interrupted: anvil stopped, deployments/31337.json put back")),
     };
-    println!("\nDemo finished in {:.1} s; anvil stopped.", started.elapsed().as_secs_f64());
+    writeln!(out, "\nDemo finished in {:.1} s; anvil stopped.", started.elapsed().as_secs_f64())?;
     Ok(report)
 }

@@ -195,6 +195,7 @@ impl Client {
         let from = self.sender()?;
         let target = self.deployment().collateral_pool.proxy;
         let units = self.usdc_units().await?;
+        self.require_balance(self.deployment().usdc, usdc).await?;
         let mut calls: Vec<Call> =
             self.approval_if_needed(self.deployment().usdc, target, usdc).await?.into_iter().collect();
         let call = ERC20CollateralPool::lendCall { poolId: U256::from(pool_id), usdcAmount: usdc };
@@ -211,6 +212,7 @@ impl Client {
             Some(amount) => amount,
             None => self.required_collateral(pool_id, usdc).await?,
         };
+        self.require_balance(info.collateral_token, collateral).await?;
         let mut calls: Vec<Call> =
             self.approval_if_needed(info.collateral_token, target, collateral).await?.into_iter().collect();
         let call = ERC20CollateralPool::borrowCall {
@@ -241,6 +243,7 @@ impl Client {
         let interest = pool.calculateRepayInterest(id, bid, from).call().await? * principal / owed;
         let units = self.usdc_units().await?;
         // Interest keeps accruing until the transaction is mined: allow a little more.
+        self.require_balance(self.deployment().usdc, principal + interest).await?;
         let allowance = principal + interest + interest / U256::from(50u64) + U256::from(1_000_000u64);
         let mut calls: Vec<Call> =
             self.approval_if_needed(self.deployment().usdc, target, allowance).await?.into_iter().collect();
@@ -286,6 +289,7 @@ impl Client {
         let principal = principal.unwrap_or(owed);
         let cost = pool.getLiquidatableAmountWithProtocolFee(id, user, bid).call().await?;
         let units = self.usdc_units().await?;
+        self.require_balance(self.deployment().usdc, cost * principal / owed.max(U256::from(1u64))).await?;
         let allowance = cost + cost / U256::from(100u64) + U256::from(1_000_000u64);
         let mut calls: Vec<Call> =
             self.approval_if_needed(self.deployment().usdc, target, allowance).await?.into_iter().collect();

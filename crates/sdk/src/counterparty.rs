@@ -207,11 +207,13 @@ impl Client {
         let mut calls = Vec::new();
         if variant == Variant::Default {
             let fee = CounterpartyPool::new(target, self.provider()).POOL_CREATION_FEE().call().await?;
+            self.require_balance(self.deployment().usdc, fee).await?;
             calls.extend(self.approval_if_needed(self.deployment().usdc, target, fee).await?);
         }
         let mut items = Vec::new();
         let mut described = Vec::new();
         for &(token, amount) in collateral {
+            self.require_balance(token, amount).await?;
             calls.extend(self.approval_if_needed(token, target, amount).await?);
             items.push(ICounterpartyPool::CollateralToken { contractAddress: token, amount, id: U256::ZERO });
             described.push(self.token_units(token).await?.format(amount));
@@ -237,6 +239,7 @@ impl Client {
     pub async fn commit(&self, variant: Variant, pool_id: u64, usdc: U256) -> Result<Vec<Call>> {
         let from = self.sender()?;
         let target = self.counterparty_address(variant);
+        self.require_balance(self.deployment().usdc, usdc).await?;
         let mut calls: Vec<Call> =
             self.approval_if_needed(self.deployment().usdc, target, usdc).await?.into_iter().collect();
         let call = CounterpartyPool::commitToPoolCall { poolId: U256::from(pool_id), amount: usdc };
@@ -249,6 +252,7 @@ impl Client {
     pub async fn deposit_rewards(&self, variant: Variant, pool_id: u64, usdc: U256) -> Result<Vec<Call>> {
         let from = self.sender()?;
         let target = self.counterparty_address(variant);
+        self.require_balance(self.deployment().usdc, usdc).await?;
         let mut calls: Vec<Call> =
             self.approval_if_needed(self.deployment().usdc, target, usdc).await?.into_iter().collect();
         let call = CounterpartyPool::depositRewardsCall { poolId: U256::from(pool_id), amount: usdc };

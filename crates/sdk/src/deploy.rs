@@ -90,7 +90,9 @@ pub fn script_refusal(output: &str) -> Option<String> {
     let arguments = |name: &str| -> Option<String> {
         let start = output.find(&format!("{name}("))? + name.len() + 1;
         let end = output[start..].find(')')? + start;
-        Some(output[start..end].to_owned())
+        // forge annotates numbers (`31337 [3.133e4]`): keep the plain values.
+        let args = output[start..end].split(',').map(|a| a.split(" [").next().unwrap_or(a).trim()).collect::<Vec<_>>();
+        Some(args.join(", "))
     };
     if let Some(args) = arguments("WrongChain") {
         let mut parts = args.split(',').map(str::trim);
@@ -138,14 +140,15 @@ async fn git_commit(root: &Path) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn refusals_in_words() {
-        let text = "Error: script failed: AlreadyDeployed(31337, \"deployments/31337.json\")";
+        let text = "Error: script failed: AlreadyDeployed(31337 [3.133e4], \"deployments/31337.json\")";
         let words = script_refusal(text).unwrap_or_default();
-        assert!(words.contains("pass --force"), "{words}");
+        assert!(words.starts_with("chain 31337 already has a deployment (deployments/31337.json)"), "{words}");
         let words = script_refusal("revert: WrongChain(1, 31337)").unwrap_or_default();
         assert!(words.starts_with("the config is for chain 1 but the node is chain 31337"), "{words}");
         assert_eq!(script_refusal("Error: something else"), None);

@@ -20,7 +20,7 @@ pub fn load_signer(keystore: Option<&Path>, ask_password: impl FnOnce() -> Resul
             Err(_) => ask_password()?,
         };
         return PrivateKeySigner::decrypt_keystore(path, password)
-            .wrap_err_with(|| format!("cannot decrypt the keystore {}", path.display()));
+            .wrap_err_with(|| format!("cannot decrypt the keystore {} (wrong password?)", path.display()));
     }
     let key = std::env::var(PRIVATE_KEY_ENV).map_err(|_| {
         eyre!("no signer: set {PRIVATE_KEY_ENV} or pass --keystore <file> (with {KEYSTORE_PASSWORD_ENV} or a prompt)")
