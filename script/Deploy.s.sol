@@ -55,18 +55,30 @@ contract Deploy is Script {
     address internal mockUsdc;
     address internal mockUsdcFeed;
 
-    /// @notice Runs the deployment described by `POOLS_CONFIG`.
+    /// @notice Runs the deployment described by `POOLS_CONFIG` (see the contract's notes).
     function run() external {
-        string memory configPath = vm.envString("POOLS_CONFIG");
+        deploy(
+            vm.envString("POOLS_CONFIG"),
+            vm.envOr("POOLS_FORCE", false),
+            vm.envUint("DEPLOYER_PRIVATE_KEY"),
+            vm.envOr("POOLS_COMMIT", string("unknown"))
+        );
+    }
+
+    /// @notice Deploys what `configPath` describes, signing with `key`; `force` overwrites an
+    /// existing deployment file of this chain id; `commit` is recorded in it. Returns the file.
+    function deploy(string memory configPath, bool force, uint256 key, string memory commit)
+        public
+        returns (string memory out)
+    {
         toml = vm.readFile(configPath);
         uint256 chainId = vm.parseTomlUint(toml, ".chain_id");
         if (chainId != block.chainid) revert WrongChain(chainId, block.chainid);
-        string memory out = deploymentPath(block.chainid);
-        if (vm.exists(out) && !vm.envOr("POOLS_FORCE", false)) revert AlreadyDeployed(block.chainid, out);
+        out = deploymentPath(block.chainid);
+        if (vm.exists(out) && !force) revert AlreadyDeployed(block.chainid, out);
         address admin = vm.parseTomlAddress(toml, ".admin");
         if (admin == address(0)) revert ConfigInvalid("admin is the zero address");
 
-        uint256 key = vm.envUint("DEPLOYER_PRIVATE_KEY");
         address deployer = vm.addr(key);
         vm.startBroadcast(key);
         if (vm.parseTomlBool(toml, ".mocks")) deployMocks();
@@ -80,7 +92,7 @@ contract Deploy is Script {
         d.adminCounterpartyPool = deployCounterparty(address(new AdminCounterpartyPool()), d.usdc, admin, deployer);
         vm.stopBroadcast();
 
-        write(out, d, admin, deployer);
+        write(out, d, admin, deployer, commit);
     }
 
     /// @notice `deployments/<chainId>.json` under the project root.
@@ -195,10 +207,12 @@ contract Deploy is Script {
         }
     }
 
-    function write(string memory out, Deployed memory d, address admin, address deployer) internal {
+    function write(string memory out, Deployed memory d, address admin, address deployer, string memory commit)
+        internal
+    {
         string memory root = "deployment";
         vm.serializeUint(root, "chainId", block.chainid);
-        vm.serializeString(root, "commit", vm.envOr("POOLS_COMMIT", string("unknown")));
+        vm.serializeString(root, "commit", commit);
         vm.serializeUint(root, "block", block.number);
         vm.serializeAddress(root, "deployer", deployer);
         vm.serializeAddress(root, "admin", admin);

@@ -28,10 +28,17 @@ contract Upgrade is Script {
     /// @notice No deployment file for this chain id.
     error NotDeployed(uint256 chainId, string path);
 
-    /// @notice Upgrades the contract named by `POOLS_UPGRADE`.
+    /// @notice Upgrades the contract named by `POOLS_UPGRADE` (see the contract's notes).
     function run() external {
-        if (!vm.envOr("POOLS_LAYOUT_CHECKED", false)) revert LayoutNotChecked();
-        string memory which = vm.envString("POOLS_UPGRADE");
+        upgrade(
+            vm.envString("POOLS_UPGRADE"), vm.envUint("DEPLOYER_PRIVATE_KEY"), vm.envOr("POOLS_LAYOUT_CHECKED", false)
+        );
+    }
+
+    /// @notice Upgrades `which` of this chain's deployment, signing with `signer` (the ProxyAdmin's
+    /// owner); refuses unless `layoutChecked`. Returns the new implementation.
+    function upgrade(string memory which, uint256 signer, bool layoutChecked) public returns (address implementation) {
+        if (!layoutChecked) revert LayoutNotChecked();
         string memory key = jsonKey(which);
         string memory path = string.concat(vm.projectRoot(), "/deployments/", vm.toString(block.chainid), ".json");
         if (!vm.exists(path)) revert NotDeployed(block.chainid, path);
@@ -39,8 +46,8 @@ contract Upgrade is Script {
         address proxy = json.readAddress(string.concat(".", key, ".proxy"));
         address proxyAdmin = json.readAddress(string.concat(".", key, ".proxyAdmin"));
 
-        vm.startBroadcast(vm.envUint("DEPLOYER_PRIVATE_KEY"));
-        address implementation = newImplementation(which);
+        vm.startBroadcast(signer);
+        implementation = newImplementation(which);
         ProxyAdmin(proxyAdmin).upgradeAndCall(ITransparentUpgradeableProxy(proxy), implementation, "");
         vm.stopBroadcast();
 
