@@ -91,12 +91,25 @@ async fn lifecycle_and_deployment_refusals_on_anvil() {
             && stderr.contains("collect counterparty pool 0: MustBePoolOwner: only the pool owner"),
         "{stderr}"
     );
+    let alice_key_again = alice_key.clone();
     let dry = pools(&["--dry-run", "lend", "--pool", "0", "100 USDC"], Some(alice_key));
     let stdout = String::from_utf8_lossy(&dry.stdout);
     assert!(
         dry.status.success() && stdout.contains("estimated gas") && stdout.contains("nothing was sent"),
         "{stdout}"
     );
+
+    // An upgrade that would move recorded state is refused before anything is sent: the
+    // deployment file's recorded layout is altered as if the deployed code had another one.
+    let tampered = TempFile(std::env::temp_dir().join(format!("pools-e2e-layout-{}.json", std::process::id())));
+    let path = pools_sdk::Deployment::default_path(&root, pools_demo::ANVIL_CHAIN_ID);
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    json["collateralPool"]["storageLayout"]["root"]["members"][0]["slot"] = serde_json::json!(7);
+    std::fs::write(&tampered.0, json.to_string()).unwrap();
+    let deployment_flag = tampered.0.to_string_lossy().into_owned();
+    let refused = pools(&["--yes", "--deployment", &deployment_flag, "upgrade", "collateral"], Some(alice_key_again));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && stderr.contains("refusing to upgrade collateral"), "{stderr}");
 
     drop(chain);
     eprintln!("anvil end-to-end: {:.1} s", started.elapsed().as_secs_f64());
