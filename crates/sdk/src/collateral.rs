@@ -4,7 +4,7 @@ use alloy::primitives::{Address, U256};
 use bindings::{ERC20CollateralPool, erc20_collateral_pool::IERC20CollateralPool};
 use eyre::{Result, WrapErr, bail};
 
-use crate::{Call, Client, TokenUnits, units::format_bps};
+use crate::{Call, Client, TokenUnits, errors::InWords, units::format_bps};
 
 /// A pool of the collateral pool, in base units with its collateral's units.
 #[derive(Clone, Debug)]
@@ -95,7 +95,7 @@ impl Client {
 
     /// Every pool of the collateral pool.
     pub async fn collateral_pools(&self) -> Result<Vec<CollateralPoolInfo>> {
-        let count: u64 = self.collateral_pool().poolsLength().call().await?.try_into()?;
+        let count: u64 = self.collateral_pool().poolsLength().call().await.in_words()?.try_into()?;
         let mut pools = Vec::with_capacity(count as usize);
         for id in 0..count {
             pools.push(self.collateral_pool_info(id).await?);
@@ -107,7 +107,7 @@ impl Client {
     pub async fn collateral_pool_info(&self, id: u64) -> Result<CollateralPoolInfo> {
         let pool = self.collateral_pool();
         let p = pool.pools(U256::from(id)).call().await.wrap_err_with(|| format!("reading collateral pool {id}"))?;
-        let available = pool.getAvailableAmountsInPool(U256::from(id)).call().await?;
+        let available = pool.getAvailableAmountsInPool(U256::from(id)).call().await.in_words()?;
         let token = p.collateralDetails.collateralToken;
         Ok(CollateralPoolInfo {
             id,
@@ -128,17 +128,17 @@ impl Client {
     /// Lend positions of `user` with principal left, in every pool.
     pub async fn lend_positions(&self, user: Address) -> Result<Vec<LendPosition>> {
         let pool = self.collateral_pool();
-        let count: u64 = pool.poolsLength().call().await?.try_into()?;
+        let count: u64 = pool.poolsLength().call().await.in_words()?.try_into()?;
         let mut positions = Vec::new();
         for pool_id in 0..count {
             let id = U256::from(pool_id);
-            let n: u64 = pool.lendingsLength(id, user).call().await?.try_into()?;
+            let n: u64 = pool.lendingsLength(id, user).call().await.in_words()?.try_into()?;
             for lend_id in 0..n {
-                let l = pool.lendings(id, user, U256::from(lend_id)).call().await?;
+                let l = pool.lendings(id, user, U256::from(lend_id)).call().await.in_words()?;
                 if l.usdcAmount.is_zero() {
                     continue;
                 }
-                let rewards = pool.calculateReward(id, U256::from(lend_id), user).call().await?;
+                let rewards = pool.calculateReward(id, U256::from(lend_id), user).call().await.in_words()?;
                 positions.push(LendPosition { pool_id, lend_id, user, principal: l.usdcAmount, rewards });
             }
         }
@@ -148,18 +148,18 @@ impl Client {
     /// Borrow positions of `user` with principal left, in every pool.
     pub async fn borrow_positions(&self, user: Address) -> Result<Vec<BorrowPosition>> {
         let pool = self.collateral_pool();
-        let count: u64 = pool.poolsLength().call().await?.try_into()?;
+        let count: u64 = pool.poolsLength().call().await.in_words()?.try_into()?;
         let mut positions = Vec::new();
         for pool_id in 0..count {
             let id = U256::from(pool_id);
-            let n: u64 = pool.borrowsLength(id, user).call().await?.try_into()?;
+            let n: u64 = pool.borrowsLength(id, user).call().await.in_words()?.try_into()?;
             for borrow_id in 0..n {
                 let bid = U256::from(borrow_id);
-                let b = pool.borrows(id, user, bid).call().await?;
+                let b = pool.borrows(id, user, bid).call().await.in_words()?;
                 if b.usdcAmount.is_zero() {
                     continue;
                 }
-                let interest = pool.calculateRepayInterest(id, bid, user).call().await?;
+                let interest = pool.calculateRepayInterest(id, bid, user).call().await.in_words()?;
                 // A stale or missing price makes the view revert; then it is not liquidatable now.
                 let liquidatable = pool.isPositionLiquidatable(id, user, bid).call().await.unwrap_or(false);
                 positions.push(BorrowPosition {
@@ -187,7 +187,7 @@ impl Client {
 
     /// Collateral needed now to borrow `usdc` from pool `pool_id` (F6).
     pub async fn required_collateral(&self, pool_id: u64, usdc: U256) -> Result<U256> {
-        Ok(self.collateral_pool().calculateCollateralTokenAmount(U256::from(pool_id), usdc).call().await?)
+        self.collateral_pool().calculateCollateralTokenAmount(U256::from(pool_id), usdc).call().await.in_words()
     }
 
     /// Lend `usdc` to pool `pool_id` (with the USDC approval when needed).
@@ -235,12 +235,12 @@ impl Client {
         let target = self.deployment().collateral_pool.proxy;
         let pool = self.collateral_pool();
         let (id, bid) = (U256::from(pool_id), U256::from(borrow_id));
-        let owed = pool.borrows(id, from, bid).call().await?.usdcAmount;
+        let owed = pool.borrows(id, from, bid).call().await.in_words()?.usdcAmount;
         if owed.is_zero() {
             bail!("borrow {borrow_id} of {} in pool {pool_id} owes nothing", self.name(from));
         }
         let principal = principal.unwrap_or(owed);
-        let interest = pool.calculateRepayInterest(id, bid, from).call().await? * principal / owed;
+        let interest = pool.calculateRepayInterest(id, bid, from).call().await.in_words()? * principal / owed;
         let units = self.usdc_units().await?;
         // Interest keeps accruing until the transaction is mined: allow a little more.
         self.require_balance(self.deployment().usdc, principal + interest).await?;
@@ -262,7 +262,7 @@ impl Client {
         let from = self.sender()?;
         let target = self.deployment().collateral_pool.proxy;
         let id = U256::from(pool_id);
-        let lent = self.collateral_pool().lendings(id, from, U256::from(lend_id)).call().await?.usdcAmount;
+        let lent = self.collateral_pool().lendings(id, from, U256::from(lend_id)).call().await.in_words()?.usdcAmount;
         let principal = principal.unwrap_or(lent);
         let claims = vec![IERC20CollateralPool::Claim { lendId: U256::from(lend_id), usdcAmount: principal }];
         let call = ERC20CollateralPool::claimCall { poolId: id, claims };
@@ -285,9 +285,9 @@ impl Client {
         let target = self.deployment().collateral_pool.proxy;
         let pool = self.collateral_pool();
         let (id, bid) = (U256::from(pool_id), U256::from(borrow_id));
-        let owed = pool.borrows(id, user, bid).call().await?.usdcAmount;
+        let owed = pool.borrows(id, user, bid).call().await.in_words()?.usdcAmount;
         let principal = principal.unwrap_or(owed);
-        let cost = pool.getLiquidatableAmountWithProtocolFee(id, user, bid).call().await?;
+        let cost = pool.getLiquidatableAmountWithProtocolFee(id, user, bid).call().await.in_words()?;
         let units = self.usdc_units().await?;
         self.require_balance(self.deployment().usdc, cost * principal / owed.max(U256::from(1u64))).await?;
         let allowance = cost + cost / U256::from(100u64) + U256::from(1_000_000u64);
@@ -318,8 +318,8 @@ impl Client {
         let target = self.deployment().collateral_pool.proxy;
         let pool = self.collateral_pool();
         let (id, bid) = (U256::from(pool_id), U256::from(borrow_id));
-        let lent = pool.lendings(id, from, U256::from(lend_id)).call().await?.usdcAmount;
-        let owed = pool.borrows(id, user, bid).call().await?.usdcAmount;
+        let lent = pool.lendings(id, from, U256::from(lend_id)).call().await.in_words()?.usdcAmount;
+        let owed = pool.borrows(id, user, bid).call().await.in_words()?.usdcAmount;
         let claims = vec![IERC20CollateralPool::Claim { lendId: U256::from(lend_id), usdcAmount: lent }];
         let liquidations = vec![IERC20CollateralPool::Liquidation { borrowId: bid, user, usdcAmount: owed }];
         let call = ERC20CollateralPool::claimCollateralCall { poolId: id, claims, liquidations };
@@ -342,7 +342,7 @@ impl Client {
         let target = self.deployment().collateral_pool.proxy;
         let (id, bid) = (U256::from(pool_id), U256::from(borrow_id));
         let info = self.collateral_pool_info(pool_id).await?;
-        let current = self.collateral_pool().borrows(id, from, bid).call().await?.collateralTokenAmount;
+        let current = self.collateral_pool().borrows(id, from, bid).call().await.in_words()?.collateralTokenAmount;
         let mut calls = Vec::new();
         if amount > current {
             calls.extend(self.approval_if_needed(info.collateral_token, target, amount - current).await?);

@@ -8,7 +8,7 @@ use alloy::primitives::{Address, U256};
 use bindings::{AdminCounterpartyPool, CounterpartyPool, counterparty_pool::ICounterpartyPool};
 use eyre::{Result, bail};
 
-use crate::{Call, Client};
+use crate::{Call, Client, errors::InWords};
 
 /// Which counterparty contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Client {
 
     /// Every pool of a counterparty variant.
     pub async fn counterparty_pools(&self, variant: Variant) -> Result<Vec<CounterpartyPoolInfo>> {
-        let count: u64 = self.counterparty(variant).poolIndex().call().await?.try_into()?;
+        let count: u64 = self.counterparty(variant).poolIndex().call().await.in_words()?.try_into()?;
         let mut pools = Vec::with_capacity(count as usize);
         for id in 0..count {
             pools.push(self.counterparty_pool_info(variant, id).await?);
@@ -123,7 +123,7 @@ impl Client {
         let pid = U256::from(id);
         let (soft_cap, hard_cap, committed, rewards, paid_out, deadline, status, owner) = match variant {
             Variant::Default => {
-                let p = contract.pools(pid).call().await?;
+                let p = contract.pools(pid).call().await.in_words()?;
                 (
                     p.softCap,
                     p.hardCap,
@@ -152,8 +152,8 @@ impl Client {
                 )
             }
         };
-        let actions = contract.poolActions(pid).call().await?;
-        let defaulted = contract.repaymentInfo(pid).call().await?.defaulted;
+        let actions = contract.poolActions(pid).call().await.in_words()?;
+        let defaulted = contract.repaymentInfo(pid).call().await.in_words()?.defaulted;
         Ok(CounterpartyPoolInfo {
             variant,
             id,
@@ -175,15 +175,15 @@ impl Client {
     /// `user`'s commits in every pool of a variant.
     pub async fn commits(&self, variant: Variant, user: Address) -> Result<Vec<Commit>> {
         let contract = self.counterparty(variant);
-        let count: u64 = contract.poolIndex().call().await?.try_into()?;
+        let count: u64 = contract.poolIndex().call().await.in_words()?.try_into()?;
         let mut commits = Vec::new();
         for pool_id in 0..count {
             let pid = U256::from(pool_id);
-            let c = contract.poolCommits(user, pid).call().await?;
+            let c = contract.poolCommits(user, pid).call().await.in_words()?;
             if c.amount.is_zero() {
                 continue;
             }
-            let claimable = contract.claimableRewards(pid, user).call().await?;
+            let claimable = contract.claimableRewards(pid, user).call().await.in_words()?;
             commits.push(Commit { variant, pool_id, user, amount: c.amount, claimed: c.claimedAmount, claimable });
         }
         Ok(commits)
@@ -206,7 +206,7 @@ impl Client {
         let usdc = self.usdc_units().await?;
         let mut calls = Vec::new();
         if variant == Variant::Default {
-            let fee = CounterpartyPool::new(target, self.provider()).POOL_CREATION_FEE().call().await?;
+            let fee = CounterpartyPool::new(target, self.provider()).POOL_CREATION_FEE().call().await.in_words()?;
             self.require_balance(self.deployment().usdc, fee).await?;
             calls.extend(self.approval_if_needed(self.deployment().usdc, target, fee).await?);
         }

@@ -136,6 +136,21 @@ pub fn describe_rpc_error(error: &TransportError) -> String {
     }
 }
 
+/// Contract reads whose reverts come back in words (`LendingDoesNotExist: there is no lend
+/// position with this id for this address`) instead of raw revert data.
+pub(crate) trait InWords<T> {
+    fn in_words(self) -> eyre::Result<T>;
+}
+
+impl<T> InWords<T> for Result<T, alloy::contract::Error> {
+    fn in_words(self) -> eyre::Result<T> {
+        self.map_err(|e| match e.as_revert_data() {
+            Some(data) => eyre::eyre!(describe_revert(&data)),
+            None => eyre::eyre!(e),
+        })
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
