@@ -16,7 +16,7 @@ export FOUNDRY_SOLC := $(ROOT)/tools/solc/solc
 export FOUNDRY_OFFLINE := true
 CARGO ?= cargo
 
-.PHONY: help bootstrap build test lint fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
+.PHONY: help bootstrap build test demo lint fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ build: bootstrap ## Compile the contracts (forge build); cargo reads the artifac
 
 test: build lint test-solc-wrapper test-forge test-cargo ## Everything CI checks: lint, solc wrapper, forge and cargo tests
 	@echo "make test: all checks passed"
+
+demo: build ## Start a local anvil, deploy everything with mocks and narrate a full lifecycle (anvil stops on exit)
+	$(CARGO) run -q --locked -p pools-cli -- demo
 
 test-solc-wrapper: bootstrap
 	node --test tools/solc/

@@ -33,6 +33,8 @@ fn main() {
     let root = root.canonicalize().unwrap_or(root);
     let mut generated = String::new();
     let mut problems = Vec::new();
+    // The `rpc` feature adds contract instances over an alloy provider to every module.
+    let attributes = if env::var_os("CARGO_FEATURE_RPC").is_some() { "all_derives, rpc" } else { "all_derives" };
 
     for (source, name) in CONTRACTS {
         let source_path = root.join(source);
@@ -51,7 +53,7 @@ fn main() {
         // its struct namespace (e.g. `ICounterpartyPool`) at the crate root.
         let module = snake_case(name);
         generated.push_str(&format!(
-            "/// Bindings of `{name}` (from `{source}`).\npub mod {module} {{\n    alloy_sol_types::sol!(#[sol(all_derives)] {name}, {:?});\n}}\npub use {module}::{name};\n",
+            "/// Bindings of `{name}` (from `{source}`).\npub mod {module} {{\n    alloy_sol_types::sol!(#[sol({attributes})] {name}, {:?});\n}}\npub use {module}::{name};\n",
             artifact.display().to_string()
         ));
     }

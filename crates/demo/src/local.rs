@@ -1,0 +1,85 @@
+//! A local chain with everything deployed: anvil, the forge deployment of config/anvil.toml,
+//! and a client signing for anvil's accounts. Dropping it stops anvil and puts
+//! `deployments/31337.json` back as it was (removed, or the earlier file restored).
+
+use std::path::{Path, PathBuf};
+
+use eyre::Result;
+use pools_sdk::{Client, deploy};
+
+use crate::Anvil;
+
+/// The config the demo deploys.
+pub const ANVIL_CONFIG: &str = "config/anvil.toml";
+
+/// anvil's chain id.
+pub const ANVIL_CHAIN_ID: u64 = 31337;
+
+/// anvil with a fresh deployment and a client for its accounts.
+#[derive(Debug)]
+pub struct LocalChain {
+    /// Signs for anvil's accounts 0–9 (account 0 is the default sender).
+    pub client: Client,
+    // Field order is drop order: the file is restored, then anvil stops.
+    _deployment_file: RestoreOnDrop,
+    /// The node.
+    pub anvil: Anvil,
+    root: PathBuf,
+}
+
+impl LocalChain {
+    /// Starts anvil, deploys `config/anvil.toml` through the forge script (forced: the chain is
+    /// new) and connects.
+    pub async fn start(root: &Path) -> Result<Self> {
+        let anvil = Anvil::start(root)?;
+        let deployment_file = RestoreOnDrop::new(pools_sdk::Deployment::default_path(root, ANVIL_CHAIN_ID));
+        let admin_key = anvil.keys().first().map(pools_sdk::key_hex).unwrap_or_default();
+        deploy::deploy(&deploy::DeployRequest {
+            root: root.to_path_buf(),
+            rpc_url: anvil.url().to_owned(),
+            config: root.join(ANVIL_CONFIG),
+            force: true,
+            private_key: admin_key,
+        })
+        .await?;
+        let client = Client::connect(anvil.url(), root, None, anvil.keys().to_vec()).await?;
+        Ok(Self { client, _deployment_file: deployment_file, anvil, root: root.to_path_buf() })
+    }
+
+    /// Deploys `config` again to this chain as account 0 (for the refusal checks).
+    pub async fn deploy_again(&self, config: &Path, force: bool) -> Result<()> {
+        let admin_key = self.anvil.keys().first().map(pools_sdk::key_hex).unwrap_or_default();
+        deploy::deploy(&deploy::DeployRequest {
+            root: self.root.clone(),
+            rpc_url: self.anvil.url().to_owned(),
+            config: config.to_path_buf(),
+            force,
+            private_key: admin_key,
+        })
+        .await
+        .map(|_| ())
+    }
+}
+
+/// Puts a file back as it was when this was made.
+#[derive(Debug)]
+struct RestoreOnDrop {
+    path: PathBuf,
+    before: Option<Vec<u8>>,
+}
+
+impl RestoreOnDrop {
+    fn new(path: PathBuf) -> Self {
+        let before = std::fs::read(&path).ok();
+        Self { path, before }
+    }
+}
+
+impl Drop for RestoreOnDrop {
+    fn drop(&mut self) {
+        let _ = match &self.before {
+            Some(bytes) => std::fs::write(&self.path, bytes),
+            None => std::fs::remove_file(&self.path),
+        };
+    }
+}

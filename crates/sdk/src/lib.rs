@@ -1,0 +1,41 @@
+//! Typed client of the deployed pools (`ERC20CollateralPool`, `CounterpartyPool`,
+//! `AdminCounterpartyPool`) over an alloy provider: connect with a deployment file checked
+//! against the node's chain, read statuses and positions, build every user action as
+//! [`Call`]s described in words, estimate their gas, dry-run or send them, and read their
+//! effects in human units; revert data comes back in words. Deployment and upgrades run the
+//! forge scripts ([`deploy`]).
+//!
+//! ```no_run
+//! # async fn example() -> eyre::Result<()> {
+//! use pools_sdk::{Client, load_signer, repository_root};
+//! let signer = load_signer(None, || eyre::bail!("no prompt here"))?;
+//! let client = Client::connect("http://127.0.0.1:8545", &repository_root(), None, vec![signer]).await?;
+//! let usdc = client.usdc_units().await?;
+//! for call in client.lend(0, usdc.parse("1000 USDC")?).await? {
+//!     println!("{}: ~{} gas", call.description, client.estimate_gas(&call).await?);
+//!     client.send(&call).await?;
+//! }
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod collateral;
+mod counterparty;
+pub mod deploy;
+mod deployment;
+mod effects;
+mod errors;
+mod signer;
+mod table;
+mod tools;
+mod units;
+
+pub use client::{Call, Client, Outcome};
+pub use collateral::{BorrowPosition, CollateralPoolInfo, LendPosition};
+pub use counterparty::{Commit, CounterpartyPoolInfo, Variant};
+pub use deployment::{DeployedPool, Deployment, MockCollateral, Mocks, Proxied};
+pub use errors::{describe_revert, describe_rpc_error};
+pub use signer::{KEYSTORE_PASSWORD_ENV, PRIVATE_KEY_ENV, key_hex, load_signer};
+pub use table::Table;
+pub use tools::{foundry_binary, platform, repository_root};
+pub use units::{TokenUnits, format_bps};
