@@ -2,6 +2,8 @@
 pragma solidity 0.8.37;
 
 import {Script} from "forge-std/Script.sol";
+import {VmSafe} from "forge-std/Vm.sol";
+import {console} from "forge-std/console.sol";
 import {TransparentUpgradeableProxy} from "@openzeppelin/contracts/proxy/transparent/TransparentUpgradeableProxy.sol";
 import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.sol";
 
@@ -92,6 +94,12 @@ contract Deploy is Script {
         d.adminCounterpartyPool = deployCounterparty(address(new AdminCounterpartyPool()), d.usdc, admin, deployer);
         vm.stopBroadcast();
 
+        // A simulation (`forge script` without --broadcast, `pools deploy --dry-run`) deploys
+        // nothing, so it must not leave a deployment file behind.
+        if (vm.isContext(VmSafe.ForgeContext.ScriptDryRun)) {
+            console.log("dry run: would write", out);
+            return out;
+        }
         write(out, d, admin, deployer, commit);
     }
 

@@ -57,11 +57,6 @@ async fn deploy_command(cli: &Cli, root: &Path, config: &Path, force: bool) -> R
         signer.address(),
         if force { ", replacing any existing deployment" } else { "" }
     );
-    if cli.dry_run {
-        println!("dry run: nothing deployed");
-        return Ok(());
-    }
-    confirm(cli, "Deploy?")?;
     let request = deploy::DeployRequest {
         root: root.to_path_buf(),
         rpc_url: rpc_url.to_owned(),
@@ -69,6 +64,14 @@ async fn deploy_command(cli: &Cli, root: &Path, config: &Path, force: bool) -> R
         force,
         private_key: pools_sdk::key_hex(&signer),
     };
+    // Always simulate first: refusals and the gas bill show before anything is sent.
+    let simulation = deploy::simulate_deploy(&request).await?;
+    println!("Simulated against the node: about {} gas in all", simulation.estimated_gas);
+    if cli.dry_run {
+        println!("dry run: nothing deployed");
+        return Ok(());
+    }
+    confirm(cli, "Deploy?")?;
     let (path, d) = deploy::deploy(&request).await?;
     let mut table = Table::new(["contract", "proxy", "implementation"]);
     for (name, p) in [

@@ -103,7 +103,7 @@ async fn lifecycle_and_deployment_refusals_on_anvil() {
     // deployment file's recorded layout is altered as if the deployed code had another one.
     let tampered = TempFile(std::env::temp_dir().join(format!("pools-e2e-layout-{}.json", std::process::id())));
     let path = pools_sdk::Deployment::default_path(&root, pools_demo::ANVIL_CHAIN_ID);
-    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     json["collateralPool"]["storageLayout"]["root"]["members"][0]["slot"] = serde_json::json!(7);
     std::fs::write(&tampered.0, json.to_string()).unwrap();
     let deployment_flag = tampered.0.to_string_lossy().into_owned();
@@ -111,8 +111,33 @@ async fn lifecycle_and_deployment_refusals_on_anvil() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success() && stderr.contains("refusing to upgrade collateral"), "{stderr}");
 
+    // A dry-run deployment simulates against the node (gas estimate) and writes nothing.
+    let admin_key = pools_sdk::key_hex(&chain.anvil.keys()[0]);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let dry = pools(&["--dry-run", "deploy", "--config", ANVIL_CONFIG, "--force"], Some(admin_key.clone()));
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success() && stdout.contains("Simulated against the node") && stdout.contains("nothing deployed"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "a dry run left a deployment file behind");
+
+    // A compatible upgrade goes through and is recorded.
+    let old = json_implementation(&before);
+    let upgraded = pools(&["--yes", "upgrade", "collateral"], Some(admin_key));
+    assert!(upgraded.status.success(), "{}", String::from_utf8_lossy(&upgraded.stderr));
+    let new = json_implementation(&std::fs::read_to_string(&path).unwrap());
+    assert_ne!(old, new, "the deployment file records the new implementation");
+
     drop(chain);
     eprintln!("anvil end-to-end: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// The collateral pool's implementation recorded in a deployment file.
+fn json_implementation(text: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap();
+    json["collateralPool"]["implementation"].as_str().unwrap().to_owned()
 }
 
 /// Removes a file when dropped.

@@ -24,6 +24,35 @@ pub struct DeployRequest {
     pub private_key: String,
 }
 
+/// What a simulated deployment (`forge script` without `--broadcast`) would cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeploySimulation {
+    /// Forge's estimate of the gas of every transaction of the deployment.
+    pub estimated_gas: u64,
+}
+
+/// Simulates `Deploy.s.sol` against the node without broadcasting (and without writing a
+/// deployment file): every refusal of a real run shows up, with forge's gas estimate.
+pub async fn simulate_deploy(request: &DeployRequest) -> Result<DeploySimulation> {
+    let config = relative_to(&request.root, &request.config);
+    if !request.root.join(&config).is_file() {
+        bail!("no deployment config at {}", request.config.display());
+    }
+    let mut command =
+        forge_script(&request.root, "script/Deploy.s.sol:Deploy", &request.rpc_url, &request.private_key)?;
+    command
+        .env("POOLS_CONFIG", &config)
+        .env("POOLS_FORCE", if request.force { "true" } else { "false" })
+        .env("POOLS_COMMIT", git_commit(&request.root).await);
+    let text = run_script(command, "deployment").await?;
+    let estimated_gas = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Estimated total gas used for script:"))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| eyre!("forge printed no gas estimate for the simulated deployment"))?;
+    Ok(DeploySimulation { estimated_gas })
+}
+
 /// Runs `Deploy.s.sol` and returns the deployment it wrote.
 pub async fn deploy(request: &DeployRequest) -> Result<(PathBuf, Deployment)> {
     let config = relative_to(&request.root, &request.config);
@@ -33,7 +62,7 @@ pub async fn deploy(request: &DeployRequest) -> Result<(PathBuf, Deployment)> {
     let mut command =
         forge_script(&request.root, "script/Deploy.s.sol:Deploy", &request.rpc_url, &request.private_key)?;
     command
-        .arg("--slow")
+        .args(["--broadcast", "--slow"])
         .env("POOLS_CONFIG", &config)
         .env("POOLS_FORCE", if request.force { "true" } else { "false" })
         .env("POOLS_COMMIT", git_commit(&request.root).await);
@@ -51,17 +80,17 @@ pub async fn upgrade(root: &Path, rpc_url: &str, which: &str, private_key: &str)
         bail!("unknown contract `{which}`: use collateral, counterparty or admin-counterparty");
     }
     let mut command = forge_script(root, "script/Upgrade.s.sol:Upgrade", rpc_url, private_key)?;
-    command.env("POOLS_UPGRADE", which).env("POOLS_LAYOUT_CHECKED", "true");
-    run_script(command, "upgrade").await
+    command.arg("--broadcast").env("POOLS_UPGRADE", which).env("POOLS_LAYOUT_CHECKED", "true");
+    run_script(command, "upgrade").await.map(|_| ())
 }
 
-/// `forge script <target> --rpc-url <url> --broadcast`, from the root, offline, with the
-/// project's solc and the key in the environment.
+/// `forge script <target> --rpc-url <url>` (callers add `--broadcast` to send), from the root,
+/// offline, with the project's solc and the key in the environment.
 fn forge_script(root: &Path, target: &str, rpc_url: &str, private_key: &str) -> Result<Command> {
     let mut command = Command::new(foundry_binary(root, "forge")?);
     command
         .current_dir(root)
-        .args(["script", target, "--rpc-url", rpc_url, "--broadcast"])
+        .args(["script", target, "--rpc-url", rpc_url])
         .env("FOUNDRY_SOLC", root.join("tools/solc/solc"))
         .env("FOUNDRY_OFFLINE", "true")
         .env("DEPLOYER_PRIVATE_KEY", private_key)
@@ -69,13 +98,14 @@ fn forge_script(root: &Path, target: &str, rpc_url: &str, private_key: &str) -> 
     Ok(command)
 }
 
-async fn run_script(mut command: Command, what: &str) -> Result<()> {
+/// Runs a forge script; returns its output, or its refusal in words.
+async fn run_script(mut command: Command, what: &str) -> Result<String> {
     tracing::info!(?command, "running forge script");
     let output = command.output().await.wrap_err("cannot run forge")?;
     let text = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     tracing::debug!(%text, "forge output");
     if output.status.success() {
-        return Ok(());
+        return Ok(text);
     }
     if let Some(reason) = script_refusal(&text) {
         bail!("{what} refused: {reason}");
