@@ -15,8 +15,14 @@ CAST := $(ROOT)/node_modules/@foundry-rs/cast-$(PLATFORM)/bin/cast
 export FOUNDRY_SOLC := $(ROOT)/tools/solc/solc
 export FOUNDRY_OFFLINE := true
 CARGO ?= cargo
+# Python security tools (slither, slither-mutate), pinned in tools/security/requirements.txt.
+VENV := $(ROOT)/.venv
+# slither's own compile of contracts/ only (with build info), kept apart from out/ (which cargo reads).
+SLITHER_DIR := $(ROOT)/.slither
+# crytic-compile calls `forge` by name.
+FORGE_PATH := PATH="$(dir $(FORGE)):$$PATH"
 
-.PHONY: help bootstrap build test demo lint fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
+.PHONY: help bootstrap venv build test demo lint slither coverage mutate soak fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,10 +54,50 @@ test-forge: build
 test-cargo: build
 	$(CARGO) test --workspace --locked
 
-lint: build ## forge fmt --check, cargo fmt --check, cargo clippy -D warnings
+lint: build slither ## forge fmt --check, cargo fmt --check, cargo clippy -D warnings, slither gate
 	$(FORGE) fmt --check
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+venv: ## Install the pinned slither into .venv/ (only when tools/security/requirements.txt changed)
+	@tools/security/venv.sh
+
+# Only contracts/ is compiled for slither (~55 contracts, seconds), not the tests and forge-std
+# that `slither . --foundry-compile-all` would analyse (160 contracts, minutes); the gate then
+# fails on high/medium findings in contracts/ (mocks excluded) missing from docs/slither-triage.txt.
+slither: bootstrap venv ## Static analysis with the triage gate (docs/slither-triage.txt)
+	$(FORGE) build contracts --build-info --out $(SLITHER_DIR)/out --cache-path $(SLITHER_DIR)/cache
+	rm -f $(SLITHER_DIR)/report.json
+	$(FORGE_PATH) $(VENV)/bin/slither . --ignore-compile --foundry-out-directory $(SLITHER_DIR)/out \
+		--filter-paths '(^|/)(test|script|lib|node_modules)/|contracts/mocks/' --exclude-dependencies \
+		--fail-none --json $(SLITHER_DIR)/report.json > $(SLITHER_DIR)/report.txt 2>&1 \
+		|| { cat $(SLITHER_DIR)/report.txt >&2; exit 1; }
+	python3 tools/security/slither_gate.py $(SLITHER_DIR)/report.json docs/slither-triage.txt
+
+# forge coverage turns the optimizer off, and the pools' published 11- and 12-value getters are too
+# deep for the stack in tests without it: --ir-minimum (via-IR, minimal optimisation) compiles them.
+# Gas benchmarks are left out (they assert nothing and would rewrite snapshots/).
+COVERAGE_EXCLUDE := (^|/)(test|script|lib|node_modules)/|contracts/mocks/
+coverage: build ## Line and branch coverage of contracts/ (mocks excluded): summary per contract, .coverage/lcov.info
+	mkdir -p .coverage
+	$(FORGE) coverage --ir-minimum --no-match-path 'test/gas/*' --no-match-coverage '$(COVERAGE_EXCLUDE)' --report summary \
+		--report lcov --report-file .coverage/lcov.info > .coverage/forge.log 2>&1 || { cat .coverage/forge.log >&2; exit 1; }
+	python3 tools/security/coverage_summary.py .coverage/lcov.info 95 | tee .coverage/summary.txt
+
+# MUTATE_TARGETS="contracts/libraries/PoolMath.sol:<forge test glob>" runs one contract (see the script).
+mutate: build venv ## Mutation testing of the core contracts (slither-mutate), writes docs/mutation-report.md (~1 h)
+	tools/security/mutate.sh
+
+# Hours, not part of `make test`: SOAK_FORGE_RUNS / SOAK_ACTIONS scale it down for a quick check.
+SOAK_FORGE_RUNS ?= 10000
+SOAK_ACTIONS ?= 100000000
+soak: build ## Deep invariant runs: forge suites at 10,000 runs, revm harness at 10^8 actions (hours)
+	@echo "soak: forge invariant suites, profile soak ($(SOAK_FORGE_RUNS) runs each)"
+	FOUNDRY_PROFILE=soak FOUNDRY_INVARIANT_RUNS=$(SOAK_FORGE_RUNS) $(FORGE) test --match-path 'test/invariant/*' --show-progress -vv
+	@echo "soak: revm harness, $(SOAK_ACTIONS) actions, random seed (progress every 30 s below)"
+	HARNESS_ACTIONS=$(SOAK_ACTIONS) HARNESS_SEED=$${HARNESS_SEED:-random} \
+		$(CARGO) test -p invariant-harness --test properties --locked -- --nocapture
+	@echo "soak: 0 violations"
 
 fmt: bootstrap ## Format Solidity and Rust sources in place
 	$(FORGE) fmt
@@ -64,4 +110,4 @@ snapshot: build ## Re-record the gas snapshots in snapshots/ (commit the result)
 	$(FORGE) test --match-path 'test/gas/*'
 
 clean: ## Remove build output (keeps node_modules)
-	rm -rf out cache target
+	rm -rf out cache target $(SLITHER_DIR) .coverage .mutate
