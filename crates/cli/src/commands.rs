@@ -271,6 +271,8 @@ async fn write_command(cli: &Cli, root: &Path) -> Result<()> {
         Command::Close { pool } => client.close(pool.variant, pool.pool)?,
         Command::Archive { pool } => client.archive(pool.variant, pool.pool)?,
         Command::ClaimRewards { pool } => client.claim_rewards(pool.variant, pool.pool)?,
+        Command::DeclareDefault { pool } => client.declare_default(pool.variant, pool.pool)?,
+        Command::ClaimDefaultCollateral { pool } => client.claim_default_collateral(pool.variant, pool.pool)?,
         Command::Demo | Command::Deploy { .. } | Command::Upgrade { .. } | Command::Status { .. } => {
             unreachable!("handled in run")
         }

@@ -211,6 +211,17 @@ enum Command {
         #[command(flatten)]
         pool: CounterpartyArg,
     },
+    /// Declare an ACTIVE counterparty pool in default (anyone after its repayment date while
+    /// rewards fall short; the admin any time); its collateral then goes to the lenders.
+    DeclareDefault {
+        #[command(flatten)]
+        pool: CounterpartyArg,
+    },
+    /// Take your pro-rata share of a defaulted counterparty pool's collateral.
+    ClaimDefaultCollateral {
+        #[command(flatten)]
+        pool: CounterpartyArg,
+    },
     /// Start a local anvil, deploy everything with mocks and narrate a full lifecycle.
     Demo,
 }

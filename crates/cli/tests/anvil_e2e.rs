@@ -91,6 +91,10 @@ async fn lifecycle_and_deployment_refusals_on_anvil() {
             && stderr.contains("collect counterparty pool 0: MustBePoolOwner: only the pool owner"),
         "{stderr}"
     );
+    // Declaring the archived pool in default is refused, in the contract's words.
+    let refused = pools(&["--yes", "declare-default", "--pool", "0"], Some(alice_key.clone()));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && stderr.contains("PoolStatusMustBeActive"), "{stderr}");
     let alice_key_again = alice_key.clone();
     let dry = pools(&["--dry-run", "lend", "--pool", "0", "100 USDC"], Some(alice_key));
     let stdout = String::from_utf8_lossy(&dry.stdout);

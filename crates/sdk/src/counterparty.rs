@@ -297,6 +297,16 @@ impl Client {
         self.counterparty_call(variant, format!("declare {variant} pool {pool_id} in default"), &call)
     }
 
+    /// Take the sender's share of a defaulted pool's collateral.
+    pub fn claim_default_collateral(&self, variant: Variant, pool_id: u64) -> Result<Vec<Call>> {
+        let call = CounterpartyPool::claimDefaultCollateralCall { poolId: U256::from(pool_id) };
+        self.counterparty_call(
+            variant,
+            format!("claim the collateral share of defaulted {variant} pool {pool_id}"),
+            &call,
+        )
+    }
+
     fn counterparty_call(
         &self,
         variant: Variant,
