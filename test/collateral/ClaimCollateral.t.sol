@@ -250,7 +250,9 @@ contract ClaimCollateralTest is BaseTest {
         pool.pause();
         pool.unpause();
         vm.stopPrank();
-        uint256 unpausedAt = block.timestamp;
+        // vm.getBlockTimestamp, not block.timestamp: under via-IR (make coverage) the compiler may
+        // re-read block.timestamp after the warps below instead of keeping this value.
+        uint256 unpausedAt = vm.getBlockTimestamp();
 
         _expectClaimCollateralRevert(
             _claims(2000e6),
@@ -264,7 +266,7 @@ contract ClaimCollateralTest is BaseTest {
             IERC20CollateralPool.PauseGracePeriodNotPassed.selector
         );
         _skip(1);
-        assertEq(block.timestamp, unpausedAt + 86_400);
+        assertEq(vm.getBlockTimestamp(), unpausedAt + 86_400);
         _claimCollateral(2000e6);
         (, uint256 outstanding,,) = pool.borrows(POOL_ID, carol, carolBorrowId);
         assertEq(outstanding, 0);
