@@ -311,7 +311,7 @@ contract AdminTest is BaseTest {
     function test_commitEditPool_appliesEditAfterThreeDays() public {
         IERC20CollateralPool.EditPool memory edit = _edit();
         _announce(edit);
-        uint256 announcedAt = block.timestamp;
+        uint256 announcedAt = vm.getBlockTimestamp(); // not block.timestamp: via-IR may re-read it after the warp
 
         vm.warp(announcedAt + 3 days - 1);
         vm.prank(admin);
