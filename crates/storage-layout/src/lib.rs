@@ -9,12 +9,7 @@
 //! every existing field must keep its slot, offset and type; new fields may only be appended
 //! where nothing follows them (the namespace struct, or structs stored as mapping values).
 
-use std::{
-    collections::HashMap,
-    fmt,
-    path::{Path, PathBuf},
-    process::Command,
-};
+use std::{collections::HashMap, fmt, path::Path, process::Command};
 
 use eyre::{WrapErr, bail, eyre};
 use serde::{Deserialize, Serialize};
@@ -316,31 +311,15 @@ fn kind(t: &Type) -> &'static str {
     }
 }
 
-/// The native forge binary of this platform under `root/node_modules`.
-pub fn forge_binary(root: &Path) -> eyre::Result<PathBuf> {
-    let os = std::env::consts::OS;
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    let path = root.join(format!("node_modules/@foundry-rs/forge-{os}-{arch}/bin/forge"));
-    if !path.exists() {
-        bail!("{} is missing: run `make build` at the repository root first", path.display());
-    }
-    Ok(path)
-}
-
 /// Lays out `probe` from the current sources (`forge inspect`).
 pub fn inspect(root: &Path, probe: &str) -> eyre::Result<Layout> {
     // Two forge processes compiling into the same out/ and cache/ race; one at a time.
     static FORGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one_at_a_time = FORGE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let output = Command::new(forge_binary(root)?)
+    let output = Command::new(foundry_tools::foundry_binary(root, "forge")?)
         .current_dir(root)
         .args(["inspect", probe, "storageLayout", "--json"])
-        .env("FOUNDRY_SOLC", root.join("tools/solc/solc"))
-        .env("FOUNDRY_OFFLINE", "true")
+        .envs(foundry_tools::forge_env(root))
         .output()
         .wrap_err("running forge inspect")?;
     if !output.status.success() {

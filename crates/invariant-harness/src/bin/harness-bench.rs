@@ -62,15 +62,11 @@ fn harness(machine: &str, actions: u64) -> eyre::Result<(f64, f64)> {
 /// Forge's handler calls per second of test-duration over the invariant suite `path`.
 fn forge(path: &str, runs: u32, depth: u32) -> eyre::Result<f64> {
     let root = root();
-    let forge = root.join("node_modules/@foundry-rs/forge-linux-amd64/bin/forge");
-    if !forge.exists() {
-        bail!("{} is missing: run `make build` first", forge.display());
-    }
+    let forge = foundry_tools::foundry_binary(&root, "forge")?;
     let output = Command::new(&forge)
         .current_dir(&root)
         .args(["test", "--match-path", path, "--json"])
-        .env("FOUNDRY_SOLC", root.join("tools/solc/solc"))
-        .env("FOUNDRY_OFFLINE", "true")
+        .envs(foundry_tools::forge_env(&root))
         .env("FOUNDRY_INVARIANT_RUNS", runs.to_string())
         .env("FOUNDRY_INVARIANT_DEPTH", depth.to_string())
         .output()
