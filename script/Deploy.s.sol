@@ -85,8 +85,8 @@ contract Deploy is Script {
         vm.startBroadcast(key);
         if (vm.parseTomlBool(toml, ".mocks")) deployMocks();
         Deployed memory d;
-        d.usdc = resolve(".usdc", "usdc");
-        d.usdcFeed = resolve(".usdc_feed", "usdc_feed");
+        d.usdc = resolveValue(vm.parseTomlString(toml, ".usdc"), "usdc", false);
+        d.usdcFeed = resolveValue(vm.parseTomlString(toml, ".usdc_feed"), "usdc_feed", true);
         d.usdcSequencerFeed = vm.parseTomlAddress(toml, ".usdc_sequencer_feed");
         // The deployer administers until everything is configured, then hands over to `admin`.
         d.collateralPool = deployCollateralPool(d, admin, deployer);
@@ -123,11 +123,8 @@ contract Deploy is Script {
     }
 
     /// @notice An address from the config: a literal, or "mock:<SYMBOL>" for a local mock (the
-    /// token or, for feeds, its price feed). `what` names the value in errors.
-    function resolve(string memory path, string memory what) internal view returns (address) {
-        return resolveValue(vm.parseTomlString(toml, path), what, keccak256(bytes(what)) == keccak256("usdc_feed"));
-    }
-
+    /// token or, for feeds, its price feed). `what` names the value in errors;
+    /// `feed` picks a mock's feed rather than its token.
     function resolveValue(string memory value, string memory what, bool feed) internal view returns (address a) {
         bytes memory raw = bytes(value);
         if (raw.length > 5 && keccak256(slice(raw, 0, 5)) == keccak256("mock:")) {

@@ -34,16 +34,7 @@ pub struct DeploySimulation {
 /// Simulates `Deploy.s.sol` against the node without broadcasting (and without writing a
 /// deployment file): every refusal of a real run shows up, with forge's gas estimate.
 pub async fn simulate_deploy(request: &DeployRequest) -> Result<DeploySimulation> {
-    let config = relative_to(&request.root, &request.config);
-    if !request.root.join(&config).is_file() {
-        bail!("no deployment config at {}", request.config.display());
-    }
-    let mut command =
-        forge_script(&request.root, "script/Deploy.s.sol:Deploy", &request.rpc_url, &request.private_key)?;
-    command
-        .env("POOLS_CONFIG", &config)
-        .env("POOLS_FORCE", if request.force { "true" } else { "false" })
-        .env("POOLS_COMMIT", git_commit(&request.root).await);
+    let (command, _) = deploy_script(request).await?;
     let text = run_script(command, "deployment").await?;
     let estimated_gas = text
         .lines()
@@ -55,6 +46,18 @@ pub async fn simulate_deploy(request: &DeployRequest) -> Result<DeploySimulation
 
 /// Runs `Deploy.s.sol` and returns the deployment it wrote.
 pub async fn deploy(request: &DeployRequest) -> Result<(PathBuf, Deployment)> {
+    let (mut command, config) = deploy_script(request).await?;
+    command.args(["--broadcast", "--slow"]);
+    run_script(command, "deployment").await?;
+    let chain_id = chain_id_of_config(&request.root.join(&config))?;
+    let path = Deployment::default_path(&request.root, chain_id);
+    let deployment = Deployment::load(&path)?;
+    Ok((path, deployment))
+}
+
+/// `Deploy.s.sol` set up for `request` (config, force, commit), without `--broadcast`; also
+/// returns the config's path relative to the root.
+async fn deploy_script(request: &DeployRequest) -> Result<(Command, PathBuf)> {
     let config = relative_to(&request.root, &request.config);
     if !request.root.join(&config).is_file() {
         bail!("no deployment config at {}", request.config.display());
@@ -62,15 +65,10 @@ pub async fn deploy(request: &DeployRequest) -> Result<(PathBuf, Deployment)> {
     let mut command =
         forge_script(&request.root, "script/Deploy.s.sol:Deploy", &request.rpc_url, &request.private_key)?;
     command
-        .args(["--broadcast", "--slow"])
         .env("POOLS_CONFIG", &config)
         .env("POOLS_FORCE", if request.force { "true" } else { "false" })
         .env("POOLS_COMMIT", git_commit(&request.root).await);
-    run_script(command, "deployment").await?;
-    let chain_id = chain_id_of_config(&request.root.join(&config))?;
-    let path = Deployment::default_path(&request.root, chain_id);
-    let deployment = Deployment::load(&path)?;
-    Ok((path, deployment))
+    Ok((command, config))
 }
 
 /// Runs `Upgrade.s.sol` for `which` (`collateral`, `counterparty` or `admin-counterparty`).
@@ -91,8 +89,7 @@ fn forge_script(root: &Path, target: &str, rpc_url: &str, private_key: &str) -> 
     command
         .current_dir(root)
         .args(["script", target, "--rpc-url", rpc_url])
-        .env("FOUNDRY_SOLC", root.join("tools/solc/solc"))
-        .env("FOUNDRY_OFFLINE", "true")
+        .envs(foundry_tools::forge_env(root))
         .env("DEPLOYER_PRIVATE_KEY", private_key)
         .kill_on_drop(true);
     Ok(command)

@@ -2,13 +2,13 @@
 //! decimals and token behaviours the pool must handle, and the pool behind its proxy.
 
 use alloy_primitives::{Address, Bytes, I256, U256};
-use alloy_sol_types::SolConstructor;
+use alloy_sol_types::{SolCall, SolConstructor};
 use bindings::{BlacklistToken, ERC20CollateralPool, FeeOnTransferToken, MockAggregator};
 use eyre::WrapErr;
 
 use super::{
-    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, deploy_usdc, encode, erc20_args,
-    implementation_code, upgrade_proxy, users, whole_tokens,
+    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, deploy_usdc, erc20_args, implementation_code,
+    upgrade_proxy, users, whole_tokens,
 };
 use crate::evm::{Evm, GENESIS_TIMESTAMP};
 
@@ -153,7 +153,7 @@ impl CollateralWorld {
             _usdcSequencerOracle: usdc_sequencer,
             _pools: Vec::new(),
         };
-        let (pool, proxy_admin, implementation) = deploy_behind_proxy(&mut evm, implementation, encode(&init))?;
+        let (pool, proxy_admin, implementation) = deploy_behind_proxy(&mut evm, implementation, init.abi_encode())?;
         approve_all(&mut evm, usdc, &users, pool)?;
         for asset in &collaterals {
             approve_all(&mut evm, asset.token, &users, pool)?;

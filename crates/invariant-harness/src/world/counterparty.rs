@@ -3,12 +3,12 @@
 //! one of the two pool variants behind its proxy.
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::SolConstructor;
+use alloy_sol_types::{SolCall, SolConstructor};
 use bindings::{AdminCounterpartyPool, CounterpartyPool, FeeOnTransferToken, MockERC721, MockERC1155};
 
 use super::{
-    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, deploy_usdc, encode, erc20_args,
-    implementation_code, upgrade_proxy, users, whole_tokens,
+    ADMIN, approve_all, cached, deploy_behind_proxy, deploy_funded_token, deploy_usdc, erc20_args, implementation_code,
+    upgrade_proxy, users, whole_tokens,
 };
 use crate::evm::Evm;
 
@@ -117,7 +117,7 @@ impl CounterpartyWorld {
         let erc1155 = evm.deploy(ADMIN, &MockERC1155::BYTECODE, &[])?;
 
         let init = CounterpartyPool::__Pools_initCall { _usdc: usdc };
-        let (pool, proxy_admin, implementation) = deploy_behind_proxy(&mut evm, implementation, encode(&init))?;
+        let (pool, proxy_admin, implementation) = deploy_behind_proxy(&mut evm, implementation, init.abi_encode())?;
         for token in [usdc, erc20s[0].0, erc20s[1].0, fee_on_transfer] {
             approve_all(&mut evm, token, &holders, pool)?;
         }

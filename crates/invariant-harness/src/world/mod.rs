@@ -15,7 +15,7 @@ use std::{
 };
 
 use alloy_primitives::{Address, Bytes, U256};
-use alloy_sol_types::{SolCall, SolConstructor};
+use alloy_sol_types::SolConstructor;
 use bindings::{MockERC20, ProxyAdmin, TransparentUpgradeableProxy};
 use eyre::WrapErr;
 
@@ -160,9 +160,4 @@ fn approve_all(evm: &mut Evm, token: Address, users: &[Address], spender: Addres
 /// ABI-encoded constructor arguments of a [`MockERC20`].
 fn erc20_args(name: &str, symbol: &str, decimals: u8) -> Vec<u8> {
     MockERC20::constructorCall { name_: name.into(), symbol_: symbol.into(), decimals_: decimals }.abi_encode()
-}
-
-/// Encodes `call` for a proxy constructor's `_data`.
-fn encode<C: SolCall>(call: &C) -> Vec<u8> {
-    call.abi_encode()
 }
