@@ -240,6 +240,15 @@ contract AdminTest is BaseTest {
         _expectAddPoolRevert(init, IERC20CollateralPool.AmountTooBig.selector);
     }
 
+    /// @dev The bound is inclusive: a pool may be filled by a single minimum deposit.
+    function test_addPool_acceptsMinLendedEqualToCapacity() public {
+        IERC20CollateralPool.InitPool memory init = defaultInitPool();
+        init.minLended = init.maxPoolCapacity;
+        vm.prank(admin);
+        pool.addPool(init);
+        assertEq(pool.poolsLength(), 2);
+    }
+
     function test_addPool_revertsWhen_minLendedAboveCapacity() public {
         IERC20CollateralPool.InitPool memory init = defaultInitPool();
         init.minLended = init.maxPoolCapacity + 1;
@@ -650,10 +659,45 @@ contract AdminTest is BaseTest {
         _expectAddPoolRevert(init, IERC20CollateralPool.UnsupportedDecimals.selector);
     }
 
+    /// @dev A `decimals()` answer that is a word but not a uint8 (a non-standard token or feed)
+    /// is refused, not truncated: 256 would otherwise read as 0 decimals.
+    function test_addPool_revertsWhen_decimalsAnswerDoesNotFitUint8() public {
+        IERC20CollateralPool.InitPool memory init = defaultInitPool();
+        MockERC20 odd = new MockERC20("Odd", "ODD", 18);
+        vm.mockCall(address(odd), abi.encodeWithSignature("decimals()"), abi.encode(uint256(256)));
+        init.collateralToken = address(odd);
+        _expectAddPoolRevert(init, IERC20CollateralPool.UnsupportedDecimals.selector);
+
+        init = defaultInitPool();
+        MockAggregator feed = new MockAggregator(8, 1e8);
+        vm.mockCall(address(feed), abi.encodeWithSignature("decimals()"), abi.encode(uint256(1) << 8));
+        init.collateralTokenPriceOracle = address(feed);
+        _expectAddPoolRevert(init, IERC20CollateralPool.UnsupportedDecimals.selector);
+    }
+
     function test_addPool_revertsWhen_minBorrowAboveUint64() public {
         IERC20CollateralPool.InitPool memory init = defaultInitPool();
         init.minBorrow = uint256(type(uint64).max) + 1;
         _expectAddPoolRevert(init, IERC20CollateralPool.AmountTooBig.selector);
+    }
+
+    /// @dev Every F-formula scales by 1e6 for USDC: a 5- or 18-decimal "USDC" is refused, not
+    /// silently mispriced by powers of ten.
+    function test_init_revertsWhen_usdcDecimalsAreNotSix() public {
+        uint8[2] memory wrong = [5, 18];
+        for (uint256 i; i < wrong.length; ++i) {
+            ERC20CollateralPool fresh = new ERC20CollateralPool();
+            MockERC20 notUsdc = new MockERC20("Not USDC", "NUSD", wrong[i]);
+            vm.expectRevert(IERC20CollateralPool.UsdcMustHaveSixDecimals.selector);
+            new TransparentUpgradeableProxy(
+                address(fresh),
+                proxyAdminOwner,
+                abi.encodeCall(
+                    ERC20CollateralPool.__ERC20CollateralPool_init,
+                    (admin, address(notUsdc), address(usdcFeed), address(0), new IERC20CollateralPool.InitPool[](0))
+                )
+            );
+        }
     }
 
     function test_init_revertsWhen_usdcIsNotAToken() public {

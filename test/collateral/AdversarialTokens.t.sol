@@ -295,6 +295,29 @@ contract AdversarialTokensTest is BaseTest {
         assertEq(usdc.balanceOf(carol), LOAN); // borrowed LOAN, minted LOAN, repaid LOAN
     }
 
+    /// @dev Some tokens (BNB, LEND) revert on zero-value transfers: a repayment whose pro-rata
+    /// collateral rounds down to nothing must not try to send that nothing.
+    function test_repay_sendsNoZeroCollateralTransfer() public {
+        RevertingToken coarse = new RevertingToken("Coarse", "CRS", 0);
+        MockAggregator coarseFeed = new MockAggregator(8, 1000e8); // $1,000 a whole unit
+        vm.prank(admin);
+        pool.addPool(_initPoolFor(address(coarse), address(coarseFeed)));
+        uint256 id = pool.poolsLength() - 1;
+        _lendIn(pool, id, usdc, alice, 100_000e6);
+        uint256 units = pool.calculateCollateralTokenAmount(id, LOAN);
+        assertEq(units, 2); // 1,000 / 0.65 / 1,000 = 1.54, rounded up
+        _borrowIn(pool, id, coarse, carol, LOAN, units);
+
+        coarse.setMode(RevertingToken.Mode.RevertOnZero);
+        _mintAndApprove(usdc, carol, pool, 2); // one unit of principal, one of interest (rounded up)
+        vm.prank(carol);
+        pool.repay(id, 0, 1); // collateral back: floor(2 × 1 / 1,000e6) = 0
+        (, uint256 outstanding, uint256 locked,) = pool.borrows(id, carol, 0);
+        assertEq(outstanding, LOAN - 1);
+        assertEq(locked, units);
+        assertEq(coarse.balanceOf(carol), 0);
+    }
+
     function test_lend_revertsWhen_usdcTransferFromReturnsFalse() public {
         RevertingToken falseUsdc = new RevertingToken("USD Coin", "USDC", 6);
         ERC20CollateralPool falsePool = _deployProxy(address(falseUsdc), address(0));

@@ -64,6 +64,13 @@ contract OracleTest is BaseTest {
         _expectBorrowRevert(IERC20CollateralPool.OracleDataTooOld.selector);
     }
 
+    /// @dev An answer from the first second of the epoch is decades old: the age is a difference
+    /// of timestamps, not anything that happens to be small for such a round.
+    function test_borrow_revertsWhen_updatedAtIsTheEpochsFirstSecond() public {
+        collateralFeed.setRound(COLLATERAL_PRICE, 1, 1);
+        _expectBorrowRevert(IERC20CollateralPool.OracleDataTooOld.selector);
+    }
+
     function test_borrow_revertsWhen_updatedAtIsInTheFuture() public {
         collateralFeed.setRound(COLLATERAL_PRICE, block.timestamp, block.timestamp + 1);
         _expectBorrowRevert(IERC20CollateralPool.OracleDataTooOld.selector);
@@ -130,6 +137,14 @@ contract OracleTest is BaseTest {
         _borrowIn(l2Pool, 0, collateral, carol, LOAN, REQUIRED_1000);
         assertEq(usdc.balanceOf(carol), LOAN);
         assertEq(l2Pool.borrowsLength(0, carol), 1);
+    }
+
+    /// @dev A sequencer up since the epoch's first second has been up far longer than the grace period.
+    function test_borrow_worksWhen_usdcSequencerUpSinceTheEpoch() public {
+        (ERC20CollateralPool l2Pool, MockAggregator sequencer) = _usdcSequencerPool();
+        sequencer.setRound(0, 1, block.timestamp);
+        _borrowIn(l2Pool, 0, collateral, carol, LOAN, REQUIRED_1000);
+        assertEq(usdc.balanceOf(carol), LOAN);
     }
 
     function test_borrow_revertsWhen_usdcSequencerStartedAtIsZero() public {

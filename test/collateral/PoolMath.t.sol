@@ -30,6 +30,15 @@ contract PoolMathTest is Test {
         assertGt(buffered, plain);
     }
 
+    /// @dev Collateral worth nothing (no tokens, or an amount too small to be worth one unit)
+    /// gives the maximum LTV, so any debt against it is liquidatable rather than a division by zero.
+    function test_loanToValueBps_maximalWhenCollateralIsWorthNothing() public pure {
+        assertEq(PoolMath.loanToValueBps(1, 0, 1e18, 0.02e18, 18), type(uint256).max);
+        assertEq(PoolMath.loanToValueBps(1, 1, 1e18, 0.02e18, 18), type(uint256).max); // 2e-20 USD rounds to 0
+        assertEq(PoolMath.loanToValueBps(0, 0, 1e18, 0.02e18, 18), type(uint256).max);
+        assertLt(PoolMath.loanToValueBps(1, 1e18, 1e18, 0.02e18, 18), type(uint256).max);
+    }
+
     function test_interest_fivePercentForOneYear() public pure {
         assertEq(PoolMath.interest(1000e6, 500, ONE_YEAR), 50e6);
         assertEq(PoolMath.interest(1000e6, 500, 0), 0);

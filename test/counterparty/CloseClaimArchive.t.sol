@@ -675,6 +675,15 @@ contract CloseClaimArchiveTest is CounterpartyBaseTest {
         assertEq(pools.feesCollected(), 0);
     }
 
+    function test_adminWithdrawAll_revertsWhen_nothingToWithdraw() public {
+        vm.prank(admin);
+        pools.pause();
+        assertEq(usdc.balanceOf(address(pools)), 0);
+        vm.prank(admin);
+        vm.expectRevert(ICounterpartyPool.AmountCannotBeZero.selector);
+        pools.adminWithdrawAll();
+    }
+
     function test_adminWithdrawAll_revertsWhen_notAdmin() public {
         _activePool();
         vm.prank(admin);

@@ -13,6 +13,7 @@ import {ICounterpartyPool} from "../../contracts/interfaces/ICounterpartyPool.so
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {FeeOnTransferToken} from "../mocks/FeeOnTransferToken.sol";
 import {CounterpartyLyingERC721} from "../mocks/CounterpartyLyingERC721.sol";
+import {CounterpartyMisdeliveringERC1155} from "../mocks/CounterpartyMisdeliveringERC1155.sol";
 import {CounterpartyReentrantToken} from "../mocks/CounterpartyReentrantToken.sol";
 
 /// @notice Collateral of every kind goes in at creation and comes back out whole (to the owner on
@@ -229,6 +230,25 @@ contract CollateralRoundTripTest is CounterpartyBaseTest {
         pools.createPool(SOFT_CAP, HARD_CAP, deadline, MIN_APR, c);
         assertEq(liar.ownerOf(5), owner);
         assertEq(pools.poolIndex(), 0);
+    }
+
+    /// @dev The pool holds exactly what it records: short deliveries would be unbacked claims, and
+    /// surplus would be stranded (nothing can withdraw it).
+    function test_createPool_revertsWhen_erc1155DeliversOtherThanAsked() public {
+        int8[2] memory deltas = [int8(-1), int8(1)];
+        for (uint256 i; i < deltas.length; ++i) {
+            CounterpartyMisdeliveringERC1155 liar = new CounterpartyMisdeliveringERC1155(deltas[i]);
+            liar.mint(owner, ERC1155_ID, 51);
+            vm.prank(owner);
+            liar.setApprovalForAll(address(pools), true);
+            _fund(owner, address(pools), CREATION_FEE);
+            ICounterpartyPool.CollateralToken[] memory c = _one(address(liar), 50, ERC1155_ID);
+            vm.prank(owner);
+            vm.expectRevert(INCLUDED_FEES);
+            pools.createPool(SOFT_CAP, HARD_CAP, deadline, MIN_APR, c);
+            assertEq(liar.balanceOf(owner, ERC1155_ID), 51);
+            assertEq(pools.poolIndex(), 0);
+        }
     }
 
     /// @dev Both variants behind fresh proxies whose USDC is a fee token (fee off at first).
