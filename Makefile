@@ -22,7 +22,7 @@ SLITHER_DIR := $(ROOT)/.slither
 # crytic-compile calls `forge` by name.
 FORGE_PATH := PATH="$(dir $(FORGE)):$$PATH"
 
-.PHONY: help bootstrap venv build test demo lint slither coverage mutate soak fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
+.PHONY: help bootstrap venv build test demo lint slither coverage mutate mutate-recheck soak fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -84,9 +84,14 @@ coverage: build ## Line and branch coverage of contracts/ (mocks excluded): summ
 		--report lcov --report-file .coverage/lcov.info > .coverage/forge.log 2>&1 || { cat .coverage/forge.log >&2; exit 1; }
 	python3 tools/security/coverage_summary.py .coverage/lcov.info 95 | tee .coverage/summary.txt
 
-# MUTATE_TARGETS="contracts/libraries/PoolMath.sol:<forge test glob>" runs one contract (see the script).
+# MUTATE_MUTATORS=all MUTATE_SAMPLE=1 (every mutator and mutant, hours), MUTATE_SIDES=collateral|counterparty,
+# MUTATE_FILES="contracts/libraries/PoolMath.sol ..." narrow or widen a campaign (see the script).
 mutate: build venv ## Mutation testing of the core contracts (slither-mutate), writes docs/mutation-report.md (~1 h)
-	tools/security/mutate.sh
+	MUTATE_MUTATORS="$(MUTATE_MUTATORS)" MUTATE_SAMPLE="$(MUTATE_SAMPLE)" MUTATE_SIDES="$(MUTATE_SIDES)" MUTATE_FILES="$(MUTATE_FILES)" \
+		CARGO="$(CARGO)" tools/security/mutate.sh
+
+mutate-recheck: build venv ## Re-test the last campaign's survivors against the current tests, rewrite the report (minutes)
+	tools/security/mutate_recheck.sh
 
 # Hours, not part of `make test`: SOAK_FORGE_RUNS / SOAK_ACTIONS scale it down for a quick check.
 SOAK_FORGE_RUNS ?= 10000

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::{Bytes, hex};
-use eyre::{WrapErr, eyre};
+use alloy_primitives::Bytes;
+use eyre::WrapErr;
 use serde::Deserialize;
 
 /// One planted bug.
@@ -44,18 +44,6 @@ impl BrokenVariant {
     /// The variant's compiled creation code, from forge's artifact.
     pub fn creation_code(&self) -> eyre::Result<Bytes> {
         let path = root().join("out").join(format!("{}.sol", self.contract)).join(format!("{}.json", self.contract));
-        let text = std::fs::read_to_string(&path).wrap_err_with(|| {
-            format!("reading {} (run `make build`: it generates and compiles the broken variants)", path.display())
-        })?;
-        let artifact: serde_json::Value =
-            serde_json::from_str(&text).wrap_err_with(|| format!("parsing {}", path.display()))?;
-        let object = artifact["bytecode"]["object"]
-            .as_str()
-            .ok_or_else(|| eyre!("{} has no bytecode.object", path.display()))?;
-        let code = hex::decode(object).wrap_err_with(|| format!("decoding the bytecode of {}", self.contract))?;
-        if code.is_empty() {
-            return Err(eyre!("{} compiled to empty bytecode (abstract?)", self.contract));
-        }
-        Ok(code.into())
+        crate::artifact::creation_code(&path, "run `make build`: it generates and compiles the broken variants")
     }
 }

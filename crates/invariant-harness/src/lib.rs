@@ -2,6 +2,7 @@
 //! drives them with random action sequences, checking SPEC §4's invariants and a Rust reference
 //! model after every step.
 //!
+//! - [`artifact`]: creation code read from forge's artifacts at run time.
 //! - [`broken`]: the deliberately broken contract variants the machines must catch.
 //! - [`evm`]: the in-memory chain (deploy, call, view, time travel, snapshots).
 //! - [`model`]: the reference models (pure Rust, to the wei).
@@ -10,6 +11,7 @@
 //! - [`run`]: drives a state machine for N actions: shrinking, regressions, progress, report.
 //! - [`world`]: the deployed pools, tokens, feeds and funded users the machines start from.
 
+pub mod artifact;
 pub mod broken;
 pub mod evm;
 pub mod invariants;

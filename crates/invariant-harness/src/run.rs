@@ -75,6 +75,9 @@ pub struct RunConfig {
     /// Where to persist the seeds of failing cases (relative to the crate), `None` for nowhere
     /// (the broken-variant test, whose failures are the point).
     pub regressions: Option<&'static str>,
+    /// Shrink a failing case to a minimal sequence; off when only "does it fail" matters
+    /// (`harness-mutant`, where shrinking would cost more than finding the failure).
+    pub shrink: bool,
 }
 
 impl RunConfig {
@@ -109,6 +112,7 @@ impl RunConfig {
             seed,
             progress_every,
             regressions: Some(regressions),
+            shrink: true,
         })
     }
 }
@@ -203,7 +207,10 @@ where
                 .regressions
                 .map(|path| Box::new(FileFailurePersistence::Direct(path)) as Box<_>),
             rng_seed: RngSeed::Fixed(config.seed.wrapping_add(batch.wrapping_mul(0x9e37_79b9_7f4a_7c15))),
-            max_shrink_iters: 4_096,
+            // Not 0: proptest-state-machine's sequence tree only resets its transition counter
+            // in the first shrink step, and reporting an unshrunk failure panics outside the
+            // runner ("Unexpected non-zero `seen_transitions_counter`").
+            max_shrink_iters: if config.shrink { 4_096 } else { 1 },
             // ChaCha's cryptographic quality buys nothing here and cost 14 % of a run (perf).
             rng_algorithm: RngAlgorithm::XorShift,
             ..Config::default()
@@ -359,7 +366,7 @@ mod tests {
     }
 
     fn config(actions: u64) -> RunConfig {
-        RunConfig { actions, max_steps: 16, seed: 7, progress_every: None, regressions: None }
+        RunConfig { actions, max_steps: 16, seed: 7, progress_every: None, regressions: None, shrink: true }
     }
 
     #[test]

@@ -24,6 +24,7 @@ fn every_planted_bug_is_caught() -> eyre::Result<()> {
             seed: invariant_harness::run::DEFAULT_SEED,
             progress_every: None,
             regressions: None,
+            shrink: true,
         };
         let outcome = world::with_implementation(code, || machines::run_named(&variant.machine, &config))?;
         let mut err = std::io::stderr();

@@ -51,7 +51,7 @@ fn root() -> PathBuf {
 
 /// Harness actions/s and EVM transactions/s of `machine` over `actions` actions.
 fn harness(machine: &str, actions: u64) -> eyre::Result<(f64, f64)> {
-    let config = RunConfig { actions, max_steps: 128, seed: 1, progress_every: None, regressions: None };
+    let config = RunConfig { actions, max_steps: 128, seed: 1, progress_every: None, regressions: None, shrink: true };
     let before = transactions_executed();
     let started = Instant::now();
     let report = machines::run_named(machine, &config)?.map_err(|v| eyre!("{v}"))?;

@@ -26,6 +26,16 @@ pub fn transactions_executed() -> u64 {
     TRANSACTIONS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Set by [`allow_oversized_code`]: every [`Evm`] created afterwards lifts EIP-170's limit.
+static OVERSIZED_CODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets every [`Evm`] created from now on deploy code above EIP-170's 24,576 bytes. Only for
+/// contracts compiled without the optimizer (the mutants of `make mutate`, compiled that way
+/// because it halves solcjs's compile time); production bytecode must fit the limit.
+pub fn allow_oversized_code() {
+    OVERSIZED_CODE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Gas limit of each transaction: the EIP-7825 cap the default hardfork enforces.
 const TX_GAS_LIMIT: u64 = 1 << 24;
 
@@ -87,7 +97,13 @@ impl Evm {
                 block.number = U256::from(1);
                 block.basefee = 0;
             })
-            .modify_cfg_chained(|cfg| cfg.disable_nonce_check = true)
+            .modify_cfg_chained(|cfg| {
+                cfg.disable_nonce_check = true;
+                if OVERSIZED_CODE.load(std::sync::atomic::Ordering::Relaxed) {
+                    cfg.limit_contract_code_size = Some(usize::MAX);
+                    cfg.limit_contract_initcode_size = Some(usize::MAX);
+                }
+            })
             .build_mainnet();
         Self { inner }
     }

@@ -1617,7 +1617,8 @@ mod tests {
     #[test]
     fn a_few_cases_run_clean() {
         let actions = std::env::var("COLLATERAL_SMOKE_ACTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
-        let config = run::RunConfig { actions, max_steps: 128, seed: 11, progress_every: None, regressions: None };
+        let config =
+            run::RunConfig { actions, max_steps: 128, seed: 11, progress_every: None, regressions: None, shrink: true };
         if let Err(violation) = run::run_machine::<CollateralTest>("collateral-smoke", &config) {
             panic!("{violation}");
         }

@@ -1279,7 +1279,7 @@ mod runs {
     use crate::run::{RunConfig, run_machine};
 
     fn config(actions: u64) -> RunConfig {
-        RunConfig { actions, max_steps: 128, seed: 1, progress_every: None, regressions: None }
+        RunConfig { actions, max_steps: 128, seed: 1, progress_every: None, regressions: None, shrink: true }
     }
 
     /// Every error the model knows, by name: each must be met in a short run of both variants.

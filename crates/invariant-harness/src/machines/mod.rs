@@ -14,6 +14,18 @@ pub const MACHINES: &[(&str, f64)] = &[("collateral", 0.4), ("counterparty", 0.3
 /// The machines' names.
 pub const NAMES: &[&str] = &["collateral", "counterparty", "admin-counterparty"];
 
+/// The implementation contract each machine drives behind its proxy.
+pub const IMPLEMENTATIONS: &[(&str, &str)] = &[
+    ("collateral", "ERC20CollateralPool"),
+    ("counterparty", "CounterpartyPool"),
+    ("admin-counterparty", "AdminCounterpartyPool"),
+];
+
+/// The implementation contract the machine called `name` drives (`None` for an unknown name).
+pub fn implementation(name: &str) -> Option<&'static str> {
+    IMPLEMENTATIONS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
 /// The share of `HARNESS_ACTIONS` that `name` runs by default (0 for an unknown name).
 pub fn weight(name: &str) -> f64 {
     MACHINES.iter().find(|(n, _)| *n == name).map_or(0.0, |(_, w)| *w)
