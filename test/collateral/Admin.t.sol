@@ -686,30 +686,24 @@ contract AdminTest is BaseTest {
     function test_init_revertsWhen_usdcDecimalsAreNotSix() public {
         uint8[2] memory wrong = [5, 18];
         for (uint256 i; i < wrong.length; ++i) {
-            ERC20CollateralPool fresh = new ERC20CollateralPool();
-            MockERC20 notUsdc = new MockERC20("Not USDC", "NUSD", wrong[i]);
-            vm.expectRevert(IERC20CollateralPool.UsdcMustHaveSixDecimals.selector);
-            new TransparentUpgradeableProxy(
-                address(fresh),
-                proxyAdminOwner,
-                abi.encodeCall(
-                    ERC20CollateralPool.__ERC20CollateralPool_init,
-                    (admin, address(notUsdc), address(usdcFeed), address(0), new IERC20CollateralPool.InitPool[](0))
-                )
-            );
+            _expectInitRefusesUsdc(address(new MockERC20("Not USDC", "NUSD", wrong[i])));
         }
     }
 
     function test_init_revertsWhen_usdcIsNotAToken() public {
+        _expectInitRefusesUsdc(makeAddr("not a token"));
+    }
+
+    /// @dev A fresh proxy initialised with `notUsdc` as USDC must revert `UsdcMustHaveSixDecimals`.
+    function _expectInitRefusesUsdc(address notUsdc) internal {
         ERC20CollateralPool fresh = new ERC20CollateralPool();
-        address notAToken = makeAddr("not a token");
         vm.expectRevert(IERC20CollateralPool.UsdcMustHaveSixDecimals.selector);
         new TransparentUpgradeableProxy(
             address(fresh),
             proxyAdminOwner,
             abi.encodeCall(
                 ERC20CollateralPool.__ERC20CollateralPool_init,
-                (admin, notAToken, address(usdcFeed), address(0), new IERC20CollateralPool.InitPool[](0))
+                (admin, notUsdc, address(usdcFeed), address(0), new IERC20CollateralPool.InitPool[](0))
             )
         );
     }
