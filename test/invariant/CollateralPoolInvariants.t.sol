@@ -9,10 +9,8 @@ import {CollateralPoolHandler} from "./CollateralPoolHandler.sol";
 /// random sequences of lend, claim, borrow, repay, collateral changes, liquidations,
 /// claimCollateral, pause, pool edits, fee withdrawals, oracle settings, time warps and price
 /// moves. Each `invariant_` function is one property; the handler counts what it saw while acting.
-/// Same 4_096 calls per property as foundry.toml's 64 × 64, in longer sequences: a loan must be
-/// lent for, borrowed, hit by price moves and found by a liquidator within one sequence.
-/// forge-config: default.invariant.runs = 32
-/// forge-config: default.invariant.depth = 128
+/// foundry.toml's 16 sequences of 256 calls per property: long enough for a loan to be lent for,
+/// borrowed, hit by price moves and found by a liquidator within one sequence.
 contract CollateralPoolInvariantsTest is BaseTest {
     uint256 internal constant PAUSE_GRACE_PERIOD = 86_400;
 

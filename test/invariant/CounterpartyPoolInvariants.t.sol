@@ -416,11 +416,8 @@ abstract contract CounterpartyPoolInvariantsBase is CounterpartyBaseTest {
 }
 
 /// @notice The invariant suite over the default variant (anyone borrows, 200 USDC + 2 % fees).
-/// 2_048 calls per property (half of foundry.toml's 64 × 64, to keep both suites near 30 s of
-/// CPU each), in longer sequences: a pool must be created, filled, collected, repaid or
-/// defaulted, claimed and archived within one sequence.
-/// forge-config: default.invariant.runs = 8
-/// forge-config: default.invariant.depth = 256
+/// foundry.toml's 16 sequences of 256 calls per property: long enough for a pool to be created,
+/// filled, collected, repaid or defaulted, claimed and archived within one sequence.
 contract CounterpartyPoolInvariants is CounterpartyPoolInvariantsBase {
     function _adminVariant() internal pure override returns (bool) {
         return false;
@@ -428,9 +425,7 @@ contract CounterpartyPoolInvariants is CounterpartyPoolInvariantsBase {
 }
 
 /// @notice The invariant suite over the admin variant (only the admin borrows, no fees).
-/// 2_048 calls per property in sequences of 256, as above.
-/// forge-config: default.invariant.runs = 8
-/// forge-config: default.invariant.depth = 256
+/// Sequences as above.
 contract AdminCounterpartyPoolInvariants is CounterpartyPoolInvariantsBase {
     function _adminVariant() internal pure override returns (bool) {
         return true;
