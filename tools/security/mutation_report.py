@@ -54,10 +54,14 @@ def _flat(text: str) -> str:
 def parse_log(path: Path) -> tuple[str, list[dict]]:
     text = ANSI.sub("", path.read_text(errors="replace"))
     target = m.group("file") if (m := TARGET.search(text)) else path.stem
-    mutants = []
+    mutants, survivors = [], {}
     for m in MUTANT.finditer(text):
         mutant = m.groupdict()
         mutant["old"], mutant["new"] = _flat(mutant["old"]), _flat(mutant["new"])
+        if mutant["status"] == "UNCAUGHT":
+            # slither-mutate numbers the survivors it saves per mutator, in this order:
+            # <name>_<mutator>_<n>.sol, which make mutate-recheck re-tests.
+            mutant["n"] = survivors[mutant["mutator"]] = survivors.get(mutant["mutator"], -1) + 1
         mutants.append(mutant)
     return target, mutants
 
@@ -89,11 +93,9 @@ def read_recheck(path: Path) -> dict[tuple[str, str, int], str]:
 def unexplained(log_dir: Path, equivalents: dict) -> None:
     for log in sorted(log_dir.glob("*.log")):
         file, mutants = parse_log(log)
-        seen: dict[str, int] = {}
         for m in (m for m in mutants if m["status"] == "UNCAUGHT"):
-            n = seen[m["mutator"]] = seen.get(m["mutator"], -1) + 1
             if (file, m["mutator"], m["old"], m["new"]) not in equivalents:
-                print(f"{file}\t{m['mutator']}\t{n}")
+                print(f"{file}\t{m['mutator']}\t{m['n']}")
 
 
 def main() -> int:
@@ -115,10 +117,9 @@ def main() -> int:
         if stages["error"]:
             errors.append(f"{file}: {stages['error']} mutants errored in the harness stage (see {log.with_suffix('.stages.harness')})")
         killed = [m for m in mutants if m["status"] == "CAUGHT"]
-        survived, seen = [], {}
+        survived = []
         for m in (m for m in mutants if m["status"] == "UNCAUGHT"):
-            n = seen[m["mutator"]] = seen.get(m["mutator"], -1) + 1  # slither-mutate's file numbering
-            m["later"] = recheck.get((file, m["mutator"], n)) == "killed"
+            m["later"] = recheck.get((file, m["mutator"], m["n"])) == "killed"
             (killed if m["later"] else survived).append(m)
         failed = [m for m in mutants if m["status"] == "COMPILATION FAILURE"]
         explained = [m for m in survived if (file, m["mutator"], m["old"], m["new"]) in equivalents]
