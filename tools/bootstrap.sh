@@ -39,3 +39,6 @@ link() { # link <lib name> <node_modules path>
 link forge-std @layerzerolabs/toolbox-foundry/lib/forge-std
 link openzeppelin-contracts @openzeppelin/contracts
 link openzeppelin-contracts-upgradeable @openzeppelin/contracts-upgradeable
+
+# PostgreSQL and ipfs-cid from Debian's packages for the backend's tests.
+tools/system-packages.sh
