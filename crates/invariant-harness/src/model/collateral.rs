@@ -19,7 +19,8 @@
 //!     Err(Failure::Pool(PoolError::PoolDoesNotExist)));
 //! ```
 
-pub mod math;
+/// The formulas F1–F9, shared with the SDK's calculators (crate `pool-math`).
+pub use pool_math as math;
 
 use alloy_primitives::U256;
 use math::{Panic, Prices, mul, u};

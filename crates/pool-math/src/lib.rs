@@ -3,9 +3,12 @@
 //! liquidators receive rounds down. Every multiplication is checked: an overflow is the
 //! `Panic(0x11)` the contract would raise, a zero divisor `Panic(0x12)`.
 //!
+//! The revm harness's reference model (`invariant_harness::model::collateral::math` re-exports
+//! this crate) and the SDK's calculators share it, so the maths exists once in Rust.
+//!
 //! ```
 //! use alloy_primitives::U256;
-//! use invariant_harness::model::collateral::math;
+//! use pool_math as math;
 //! // F1: 1,000 USDC at 5 % for 30 days owes 4.109590 USDC (rounded up from 4.1095890…).
 //! let owed = math::interest(U256::from(1_000_000_000u64), U256::from(500u64), 30 * 86_400).unwrap();
 //! assert_eq!(owed, U256::from(4_109_590u64));
