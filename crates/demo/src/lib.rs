@@ -1,7 +1,7 @@
-//! The local demo of the pools: [`Anvil`] (a node that never outlives the demo), [`LocalChain`]
-//! (anvil + the forge deployment of `config/anvil.toml` + a client for anvil's accounts) and
-//! [`run_lifecycle`], the narrated story of both pool kinds that `pools demo` prints and the
-//! end-to-end test asserts.
+//! The local demo of the pools: [`run_lifecycle`], the narrated story of both pool kinds that
+//! `pools demo` prints and the end-to-end test asserts, on a [`LocalChain`] (anvil + the forge
+//! deployment of `config/anvil.toml` + a client for anvil's accounts; from
+//! [`pools_sdk::local`], re-exported here).
 //!
 //! ```no_run
 //! # async fn example() -> eyre::Result<()> {
@@ -10,13 +10,10 @@
 //! # Ok(()) }
 //! ```
 
-mod anvil;
 mod lifecycle;
-mod local;
 
-pub use anvil::Anvil;
 pub use lifecycle::{Actor, Cast, Narration, Report, run_lifecycle};
-pub use local::{ANVIL_CHAIN_ID, ANVIL_CONFIG, LocalChain};
+pub use pools_sdk::local::{ANVIL_CHAIN_ID, ANVIL_CONFIG, Anvil, LocalChain};
 
 use std::{path::Path, time::Instant};
 

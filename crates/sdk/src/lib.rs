@@ -25,6 +25,7 @@ pub mod deploy;
 mod deployment;
 mod effects;
 mod errors;
+pub mod local;
 mod signer;
 mod table;
 mod tools;

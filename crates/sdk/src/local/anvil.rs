@@ -18,9 +18,9 @@ use std::{
     time::Duration,
 };
 
+use crate::foundry_binary;
 use alloy::signers::local::PrivateKeySigner;
 use eyre::{Result, WrapErr, bail, eyre};
-use pools_sdk::foundry_binary;
 
 /// A running anvil, killed when dropped.
 #[derive(Debug)]
@@ -33,6 +33,12 @@ pub struct Anvil {
 impl Anvil {
     /// Starts anvil from node_modules on a free local port and waits until it listens.
     pub fn start(root: &Path) -> Result<Self> {
+        Self::start_with(root, &[])
+    }
+
+    /// [`Anvil::start`] with more command-line arguments (`["--hardfork", "berlin"]` for a
+    /// chain without a base fee).
+    pub fn start_with(root: &Path, extra_args: &[&str]) -> Result<Self> {
         let binary = foundry_binary(root, "anvil")?;
         let port = free_port()?;
         let mut command = if Path::new("/usr/bin/setpriv").is_file() {
@@ -44,6 +50,7 @@ impl Anvil {
         };
         command
             .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--accounts", "10"])
+            .args(extra_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -2,12 +2,21 @@
 //! and a client signing for anvil's accounts. Dropping it stops anvil and puts
 //! `deployments/31337.json` back as it was (removed, or the earlier file restored).
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, LazyLock},
+};
 
 use eyre::Result;
-use pools_sdk::{Client, deploy};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::Anvil;
+use crate::{Client, deploy, local::Anvil};
+
+/// Held by every live [`LocalChain`] of this process. The deploy script always writes
+/// `deployments/31337.json`, so two chains alive at once (tests of one binary run in parallel
+/// threads) would read each other's file and restore it in the wrong order; one at a time,
+/// they cannot.
+static DEPLOYMENT_FILE: LazyLock<Arc<Mutex<()>>> = LazyLock::new(Arc::default);
 
 /// The config the demo deploys.
 pub const ANVIL_CONFIG: &str = "config/anvil.toml";
@@ -20,20 +29,23 @@ pub const ANVIL_CHAIN_ID: u64 = 31337;
 pub struct LocalChain {
     /// Signs for anvil's accounts 0–9 (account 0 is the default sender).
     pub client: Client,
-    // Field order is drop order: the file is restored, then anvil stops.
+    // Field order is drop order: the file is restored, then anvil stops, then the next chain
+    // of this process may start.
     _deployment_file: RestoreOnDrop,
     /// The node.
     pub anvil: Anvil,
     root: PathBuf,
+    _turn: OwnedMutexGuard<()>,
 }
 
 impl LocalChain {
     /// Starts anvil, deploys `config/anvil.toml` through the forge script (forced: the chain is
-    /// new) and connects.
+    /// new) and connects. Waits while another `LocalChain` of this process is alive.
     pub async fn start(root: &Path) -> Result<Self> {
+        let turn = Arc::clone(&DEPLOYMENT_FILE).lock_owned().await;
         let anvil = Anvil::start(root)?;
-        let deployment_file = RestoreOnDrop::new(pools_sdk::Deployment::default_path(root, ANVIL_CHAIN_ID));
-        let admin_key = anvil.keys().first().map(pools_sdk::key_hex).unwrap_or_default();
+        let deployment_file = RestoreOnDrop::new(crate::Deployment::default_path(root, ANVIL_CHAIN_ID));
+        let admin_key = anvil.keys().first().map(crate::key_hex).unwrap_or_default();
         deploy::deploy(&deploy::DeployRequest {
             root: root.to_path_buf(),
             rpc_url: anvil.url().to_owned(),
@@ -43,12 +55,12 @@ impl LocalChain {
         })
         .await?;
         let client = Client::connect(anvil.url(), root, None, anvil.keys().to_vec()).await?;
-        Ok(Self { client, _deployment_file: deployment_file, anvil, root: root.to_path_buf() })
+        Ok(Self { client, _deployment_file: deployment_file, anvil, root: root.to_path_buf(), _turn: turn })
     }
 
     /// Deploys `config` again to this chain as account 0 (for the refusal checks).
     pub async fn deploy_again(&self, config: &Path, force: bool) -> Result<()> {
-        let admin_key = self.anvil.keys().first().map(pools_sdk::key_hex).unwrap_or_default();
+        let admin_key = self.anvil.keys().first().map(crate::key_hex).unwrap_or_default();
         deploy::deploy(&deploy::DeployRequest {
             root: self.root.clone(),
             rpc_url: self.anvil.url().to_owned(),
