@@ -5,10 +5,9 @@ use std::io::Write;
 
 use alloy::{
     primitives::{Address, I256, U256},
-    providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use bindings::{MockAggregator, MockERC20};
+use bindings::MockAggregator;
 use eyre::{Result, WrapErr, eyre};
 use pools_sdk::{Call, Client, Table, TokenUnits, Variant};
 
@@ -98,9 +97,7 @@ pub struct Report {
 /// Tokens of the demo: USDC and the mock collaterals, with their feeds.
 struct Tokens {
     usdc: Address,
-    usdc_feed: Address,
     weth: Address,
-    weth_feed: Address,
     dftr: Address,
     dftr_feed: Address,
     usdc_units: TokenUnits,
@@ -112,13 +109,13 @@ struct Tokens {
 /// mocks), narrating into `out`. Collateral pool 0 is WETH, pool 1 is DFTR (config/anvil.toml).
 pub async fn run_lifecycle(client: &Client, cast: &Cast, out: Narration<'_>) -> Result<Report> {
     let d = client.deployment().clone();
-    let mocks = d.mocks.clone().ok_or_else(|| eyre!("the demo needs a deployment with mocks (config/anvil.toml)"))?;
+    if d.mocks.is_none() {
+        return Err(eyre!("the demo needs a deployment with mocks (config/anvil.toml)"));
+    }
     let (weth, dftr) = (d.mock_collateral("WETH")?, d.mock_collateral("DFTR")?);
     let t = Tokens {
         usdc: d.usdc,
-        usdc_feed: mocks.usdc_feed,
         weth: weth.token,
-        weth_feed: weth.feed,
         dftr: dftr.token,
         dftr_feed: dftr.feed,
         usdc_units: client.token_units(d.usdc).await?,
@@ -350,32 +347,16 @@ impl Story<'_> {
     }
 
     async fn mint(&self, token: Address, to: &Actor, amount: U256) -> Result<()> {
-        let call = MockERC20::mintCall { to: to.address, amount };
-        let words = format!("mint {} to {}", self.client.token_units(token).await?.format(amount), to.name);
-        self.client
-            .as_sender(self.cast.admin.address)
-            .send(&Call::new(words, self.cast.admin.address, token, &call))
-            .await?;
-        Ok(())
+        pools_sdk::local::mint(&self.client.as_sender(self.cast.admin.address), token, to.address, amount).await
     }
 
     async fn set_price(&self, feed: Address, answer: I256) -> Result<()> {
-        let call = MockAggregator::setAnswerCall { newAnswer: answer };
-        let admin = self.cast.admin.address;
-        self.client.as_sender(admin).send(&Call::new("set a price", admin, feed, &call)).await?;
-        Ok(())
+        pools_sdk::local::set_price(&self.client.as_sender(self.cast.admin.address), feed, answer).await
     }
 
     /// Moves the chain's clock and re-publishes every price (feeds go stale after 90,000 s).
     async fn advance(&self, seconds: u64) -> Result<()> {
-        let provider = self.client.provider();
-        let _: serde_json::Value = provider.raw_request("evm_increaseTime".into(), (seconds,)).await?;
-        let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await?;
-        for feed in [self.t.usdc_feed, self.t.weth_feed, self.t.dftr_feed] {
-            let answer = MockAggregator::new(feed, provider).latestRoundData().call().await?._1;
-            self.set_price(feed, answer).await?;
-        }
-        Ok(())
+        pools_sdk::local::advance_time(&self.client.as_sender(self.cast.admin.address), seconds).await
     }
 
     /// (USDC, WETH, DFTR) of an actor.

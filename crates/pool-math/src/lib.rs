@@ -135,11 +135,22 @@ pub fn liquidation_payment(principal: U256, accrued: U256) -> Checked {
     mul_div_up(add(principal, accrued)?, u(BPS + LIQUIDATION_PROTOCOL_FEE_BPS), u(BPS))
 }
 
+/// USD value (wad) of `debt` USDC base units, rounded up: the side of F8 that must not be
+/// underestimated.
+pub fn debt_value(debt: U256, prices: Prices) -> Checked {
+    mul_div_up(debt, prices.usdc, u(USDC_UNIT))
+}
+
+/// USD value (wad) of `collateral` base units of a token with `decimals`, rounded down.
+pub fn collateral_value(collateral: U256, prices: Prices, decimals: u8) -> Checked {
+    mul_div_down(collateral, prices.collateral, pow10(decimals))
+}
+
 /// F8: whether `debt` against `collateral` is at or past LTV + 20 %; the debt's value rounds up,
 /// the collateral's down.
 pub fn is_liquidatable(debt: U256, collateral: U256, ltv: U256, prices: Prices, decimals: u8) -> Checked<bool> {
-    let debt_value = mul_div_up(debt, prices.usdc, u(USDC_UNIT))?;
-    let collateral_value = mul_div_down(collateral, prices.collateral, pow10(decimals))?;
+    let debt_value = debt_value(debt, prices)?;
+    let collateral_value = collateral_value(collateral, prices, decimals)?;
     Ok(mul(debt_value, u(BPS))? >= mul(collateral_value, add(ltv, u(LIQUIDATION_MARGIN_BPS))?)?)
 }
 
@@ -167,11 +178,11 @@ pub fn usdc_to_collateral_down(usdc: U256, prices: Prices, decimals: u8) -> Chec
 /// Loan-to-value of `debt` against `collateral` in bps, rounded up; `U256::MAX` when the
 /// collateral is worth nothing.
 pub fn loan_to_value_bps(debt: U256, collateral: U256, prices: Prices, decimals: u8) -> Checked {
-    let collateral_value = mul_div_down(collateral, prices.collateral, pow10(decimals))?;
+    let collateral_value = collateral_value(collateral, prices, decimals)?;
     if collateral_value.is_zero() {
         return Ok(U256::MAX);
     }
-    mul_div_up(mul_div_up(debt, prices.usdc, u(USDC_UNIT))?, u(BPS), collateral_value)
+    mul_div_up(debt_value(debt, prices)?, u(BPS), collateral_value)
 }
 
 #[cfg(test)]

@@ -8,16 +8,20 @@ use std::{
 };
 
 use alloy::{
+    consensus::Transaction as _,
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, B256, Bytes, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, PendingTransactionBuilder, Provider, ProviderBuilder},
     rpc::types::{TransactionReceipt, TransactionRequest},
     signers::local::PrivateKeySigner,
     sol_types::SolCall,
 };
 use eyre::{Result, WrapErr, bail, eyre};
 
-use crate::{Deployment, TokenUnits, errors::describe_rpc_error};
+use crate::{
+    Deployment, TokenUnits,
+    errors::{Reverted, describe_rpc_error, revert_data, rpc_failure},
+};
 
 /// One transaction a write needs, described in words (`approve 1,000 USDC for the collateral pool`).
 #[derive(Clone, Debug)]
@@ -192,49 +196,60 @@ impl Client {
 
     /// Gas the call would use now; a revert comes back in words.
     pub async fn estimate_gas(&self, call: &Call) -> Result<u64> {
-        self.provider
-            .estimate_gas(call.request())
-            .await
-            .map_err(|e| eyre!("{}: {}", call.description, describe_rpc_error(&e)))
+        self.provider.estimate_gas(call.request()).await.map_err(|e| rpc_failure(&call.description, &e))
     }
 
     /// Runs the call without sending it (eth_call); a revert comes back in words.
     pub async fn dry_run(&self, call: &Call) -> Result<Bytes> {
-        self.provider.call(call.request()).await.map_err(|e| eyre!("{}: {}", call.description, describe_rpc_error(&e)))
+        self.provider.call(call.request()).await.map_err(|e| rpc_failure(&call.description, &e))
     }
 
     /// Sends the call, waits for its receipt and describes its effects.
     pub async fn send(&self, call: &Call) -> Result<Outcome> {
-        // A quarter more than the estimate: the mined block's timestamp can differ from the
-        // estimate's and take another path (e.g. a reward update the estimate skipped).
         let gas = self.estimate_gas(call).await?;
         let pending = self
             .provider
-            .send_transaction(call.request().with_gas_limit(gas + gas / 4))
+            .send_transaction(call.request().with_gas_limit(gas_limit(gas)))
             .await
-            .map_err(|e| eyre!("{}: {}", call.description, describe_rpc_error(&e)))?;
-        let receipt = pending.get_receipt().await.wrap_err_with(|| format!("{}: no receipt", call.description))?;
-        if !receipt.status() {
-            // Replaying the call on the state it ran against recovers the reason.
-            let mut reason = String::from("no reason recovered");
-            if let Some(block) = receipt.block_number {
-                let replay = self.provider.call(call.request().with_gas_limit(receipt.gas_used.max(30_000_000)));
-                if let Err(e) = replay.block(block.saturating_sub(1).into()).await {
-                    reason = describe_rpc_error(&e);
+            .map_err(|e| rpc_failure(&call.description, &e))?;
+        self.settle(pending, &call.description).await
+    }
+
+    /// Waits for a sent transaction's receipt; a revert comes back as [`Reverted`], its reason
+    /// recovered by replaying the transaction with `eth_call` on the state it ran against.
+    pub(crate) async fn settle(
+        &self,
+        pending: PendingTransactionBuilder<alloy::network::Ethereum>,
+        action: &str,
+    ) -> Result<Outcome> {
+        let receipt = pending.get_receipt().await.wrap_err_with(|| format!("{action}: no receipt"))?;
+        if receipt.status() {
+            return Ok(Outcome {
+                tx_hash: receipt.transaction_hash,
+                gas_used: receipt.gas_used,
+                effects: self.effects(&receipt).await,
+            });
+        }
+        let context = format!("reverted on chain in {} after {} gas", receipt.transaction_hash, receipt.gas_used);
+        let mut reason = String::from("no reason recovered");
+        let sent = self.provider.get_transaction_by_hash(receipt.transaction_hash).await.ok().flatten();
+        if let (Some(block), Some(sent)) = (receipt.block_number, sent) {
+            let mut replay = TransactionRequest::default()
+                .with_from(sent.inner.signer())
+                .with_input(sent.inner.input().clone())
+                .with_value(sent.inner.value())
+                .with_gas_limit(sent.inner.gas_limit());
+            if let Some(to) = sent.inner.to() {
+                replay = replay.with_to(to);
+            }
+            if let Err(e) = self.provider.call(replay).block(block.saturating_sub(1).into()).await {
+                match revert_data(&e) {
+                    Some(data) => return Err(Reverted::from_data(action, Some(context), &data).into()),
+                    None => reason = describe_rpc_error(&e),
                 }
             }
-            bail!(
-                "{}: reverted on chain in {} after {} gas: {reason}",
-                call.description,
-                receipt.transaction_hash,
-                receipt.gas_used
-            );
         }
-        Ok(Outcome {
-            tx_hash: receipt.transaction_hash,
-            gas_used: receipt.gas_used,
-            effects: self.effects(&receipt).await,
-        })
+        bail!("{action}: {context}: {reason}")
     }
 
     /// Sends every call in order (what the demo and tests do; the CLI confirms each first).
@@ -268,6 +283,20 @@ impl Client {
             .ok_or_else(|| eyre!("the node has no latest block"))?;
         Ok(block.header.timestamp)
     }
+}
+
+/// Percent added to a gas estimate for the transaction's gas limit: the mined block's timestamp
+/// can differ from the estimate's and take a costlier path (a reward-accumulator update the
+/// estimate skipped), and an exact estimate then runs out of gas.
+pub const GAS_MARGIN_PERCENT: u64 = 25;
+
+/// The gas limit for a transaction estimated at `estimate`: [`GAS_MARGIN_PERCENT`] more.
+///
+/// ```
+/// assert_eq!(pools_sdk::gas_limit(100_000), 125_000);
+/// ```
+pub fn gas_limit(estimate: u64) -> u64 {
+    estimate.saturating_add(estimate * GAS_MARGIN_PERCENT / 100)
 }
 
 /// An HTTP provider with the recommended fillers and, when given, a wallet of `signers`.

@@ -3,11 +3,13 @@
 use alloy::primitives::{Address, U256};
 use bindings::{ERC20CollateralPool, erc20_collateral_pool::IERC20CollateralPool};
 use eyre::{Result, WrapErr, bail};
+use serde::Serialize;
 
 use crate::{Call, Client, TokenUnits, errors::InWords, units::format_bps};
 
 /// A pool of the collateral pool, in base units with its collateral's units.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CollateralPoolInfo {
     /// Pool id.
     pub id: u64,
@@ -33,6 +35,20 @@ pub struct CollateralPoolInfo {
     pub interest_bps: u32,
     /// Loan-to-value bound, bps.
     pub ltv_bps: u32,
+    /// Collateral risk factor, bps (≥ 10,000).
+    pub factor_bps: u32,
+    /// Lending cap: outstanding lent + repaid − borrowed may not exceed it (F4), USDC base units.
+    pub max_pool_capacity: U256,
+    /// Smallest lend, USDC base units.
+    pub min_lended: U256,
+    /// Smallest borrow (and smallest remainder of a partial repay), USDC base units.
+    pub min_borrow: U256,
+    /// Interest paid in, USDC base units.
+    pub rewards: U256,
+    /// Rewards paid out to lenders, USDC base units.
+    pub claimed_rewards: U256,
+    /// The collateral's USD price feed.
+    pub price_feed: Address,
 }
 
 impl CollateralPoolInfo {
@@ -50,7 +66,8 @@ impl CollateralPoolInfo {
 }
 
 /// A lend position of a user.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LendPosition {
     /// Pool id.
     pub pool_id: u64,
@@ -65,7 +82,8 @@ pub struct LendPosition {
 }
 
 /// A borrow position of a user.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BorrowPosition {
     /// Pool id.
     pub pool_id: u64,
@@ -84,7 +102,9 @@ pub struct BorrowPosition {
 }
 
 impl Client {
-    fn collateral_pool(&self) -> ERC20CollateralPool::ERC20CollateralPoolInstance<&alloy::providers::DynProvider> {
+    pub(crate) fn collateral_pool(
+        &self,
+    ) -> ERC20CollateralPool::ERC20CollateralPoolInstance<&alloy::providers::DynProvider> {
         ERC20CollateralPool::new(self.deployment().collateral_pool.proxy, self.provider())
     }
 
@@ -95,8 +115,8 @@ impl Client {
 
     /// Every pool of the collateral pool.
     pub async fn collateral_pools(&self) -> Result<Vec<CollateralPoolInfo>> {
-        let count: u64 = self.collateral_pool().poolsLength().call().await.in_words()?.try_into()?;
-        let mut pools = Vec::with_capacity(count as usize);
+        let count = self.collateral_pool_count().await?;
+        let mut pools = Vec::with_capacity(usize::try_from(count)?);
         for id in 0..count {
             pools.push(self.collateral_pool_info(id).await?);
         }
@@ -122,6 +142,13 @@ impl Client {
             end_time: p.endTime.to::<u64>(),
             interest_bps: p.interest.to::<u32>(),
             ltv_bps: p.collateralDetails.collateralTokenLTVPercentage.to::<u32>(),
+            factor_bps: p.collateralDetails.collateralTokenFactor.to::<u32>(),
+            max_pool_capacity: p.collateralDetails.maxPoolCapacity,
+            min_lended: p.collateralDetails.minLended,
+            min_borrow: p.collateralDetails.minBorrow,
+            rewards: p.amounts.rewards,
+            claimed_rewards: p.amounts.claimedRewards,
+            price_feed: p.collateralDetails.collateralTokenPriceOracle,
         })
     }
 

@@ -7,11 +7,13 @@ use std::{fmt, str::FromStr};
 use alloy::primitives::{Address, U256};
 use bindings::{AdminCounterpartyPool, CounterpartyPool, counterparty_pool::ICounterpartyPool};
 use eyre::{Result, bail};
+use serde::Serialize;
 
 use crate::{Call, Client, errors::InWords};
 
 /// Which counterparty contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Variant {
     /// `CounterpartyPool`: anyone borrows, paying a creation fee.
     Default,
@@ -40,7 +42,8 @@ impl fmt::Display for Variant {
 }
 
 /// A counterparty pool and what can be done with it now.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CounterpartyPoolInfo {
     /// The contract.
     pub variant: Variant,
@@ -70,10 +73,19 @@ pub struct CounterpartyPoolInfo {
     pub closable: bool,
     /// It can be archived now.
     pub archivable: bool,
+    /// Flat return owed over the deal, on the 1e8 scale (2,000,000 = 2 %).
+    pub minimum_apr: u64,
+    /// Rewards an ACTIVE pool needs before it can close (commits + minimum APR), USDC base units.
+    pub required_rewards: U256,
+    /// After this time an ACTIVE pool short of its rewards can be declared in default.
+    pub repayment_date: u64,
+    /// When it was closed (0 while not closed).
+    pub closed_time: u64,
 }
 
 /// A lender's commit.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Commit {
     /// The contract.
     pub variant: Variant,
@@ -100,7 +112,7 @@ impl Client {
         }
     }
 
-    fn counterparty(
+    pub(crate) fn counterparty(
         &self,
         variant: Variant,
     ) -> CounterpartyPool::CounterpartyPoolInstance<&alloy::providers::DynProvider> {
@@ -109,8 +121,8 @@ impl Client {
 
     /// Every pool of a counterparty variant.
     pub async fn counterparty_pools(&self, variant: Variant) -> Result<Vec<CounterpartyPoolInfo>> {
-        let count: u64 = self.counterparty(variant).poolIndex().call().await.in_words()?.try_into()?;
-        let mut pools = Vec::with_capacity(count as usize);
+        let count = self.counterparty_pool_count(variant).await?;
+        let mut pools = Vec::with_capacity(usize::try_from(count)?);
         for id in 0..count {
             pools.push(self.counterparty_pool_info(variant, id).await?);
         }
@@ -121,7 +133,7 @@ impl Client {
     pub async fn counterparty_pool_info(&self, variant: Variant, id: u64) -> Result<CounterpartyPoolInfo> {
         let contract = self.counterparty(variant);
         let pid = U256::from(id);
-        let (soft_cap, hard_cap, committed, rewards, paid_out, deadline, status, owner) = match variant {
+        let (soft_cap, hard_cap, committed, rewards, paid_out, deadline, status, owner, apr, closed) = match variant {
             Variant::Default => {
                 let p = contract.pools(pid).call().await.in_words()?;
                 (
@@ -133,13 +145,16 @@ impl Client {
                     p.deadline,
                     p.poolStatus,
                     p.poolOwner,
+                    p.minimumAPR,
+                    p.closedTime,
                 )
             }
             Variant::Admin => {
                 let p = AdminCounterpartyPool::new(contract.address().to_owned(), self.provider())
                     .pools(pid)
                     .call()
-                    .await?;
+                    .await
+                    .in_words()?;
                 (
                     p.softCap,
                     p.hardCap,
@@ -149,16 +164,19 @@ impl Client {
                     p.deadline,
                     p.poolStatus,
                     p.poolOwner,
+                    p.minimumAPR,
+                    p.closedTime,
                 )
             }
         };
         let actions = contract.poolActions(pid).call().await.in_words()?;
-        let defaulted = contract.repaymentInfo(pid).call().await.in_words()?.defaulted;
+        let repayment = contract.repaymentInfo(pid).call().await.in_words()?;
+        let required_rewards = contract.requiredRewards(pid).call().await.in_words()?;
         Ok(CounterpartyPoolInfo {
             variant,
             id,
             status: STATUS_NAMES.get(usize::from(status)).copied().unwrap_or("UNKNOWN"),
-            defaulted,
+            defaulted: repayment.defaulted,
             owner,
             soft_cap,
             hard_cap,
@@ -169,13 +187,17 @@ impl Client {
             collectable: actions.collectable,
             closable: actions.closable,
             archivable: actions.archivable,
+            minimum_apr: apr.to::<u64>(),
+            required_rewards,
+            repayment_date: repayment.repaymentDate.to::<u64>(),
+            closed_time: closed.to::<u64>(),
         })
     }
 
     /// `user`'s commits in every pool of a variant.
     pub async fn commits(&self, variant: Variant, user: Address) -> Result<Vec<Commit>> {
         let contract = self.counterparty(variant);
-        let count: u64 = contract.poolIndex().call().await.in_words()?.try_into()?;
+        let count = self.counterparty_pool_count(variant).await?;
         let mut commits = Vec::new();
         for pool_id in 0..count {
             let pid = U256::from(pool_id);

@@ -1,6 +1,8 @@
 //! Revert reasons in words: revert data decoded against the pools' errors (which include
 //! OpenZeppelin's access-control, pausable and ERC-20 errors), the mock tokens' and feeds'.
 
+use std::fmt;
+
 use alloy::{
     primitives::Bytes,
     sol_types::{Revert, SolError},
@@ -23,23 +25,84 @@ pub fn describe_revert(data: &[u8]) -> String {
     if let Ok(revert) = Revert::abi_decode(data) {
         return format!("reverted: {}", revert.reason);
     }
-    let Some(selector) = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) else {
+    if data.len() < 4 {
         return format!("reverted with malformed data {}", Bytes::copy_from_slice(data));
-    };
-    let named = ERC20CollateralPool::ERC20CollateralPoolErrors::signature_by_selector(selector)
-        .or_else(|| CounterpartyPool::CounterpartyPoolErrors::signature_by_selector(selector))
-        .or_else(|| AdminCounterpartyPool::AdminCounterpartyPoolErrors::signature_by_selector(selector))
-        .or_else(|| MockERC20::MockERC20Errors::signature_by_selector(selector))
-        .or_else(|| MockAggregator::MockAggregatorErrors::signature_by_selector(selector));
-    let Some(signature) = named else {
+    }
+    let Some(name) = revert_name(data) else {
         return format!("reverted with unknown error {}", Bytes::copy_from_slice(data));
     };
-    let name = signature.split('(').next().unwrap_or(signature);
     let arguments = decoded_arguments(data);
     let sentence = sentence(name).map(str::to_owned).unwrap_or_else(|| words_of(name));
     match arguments {
         Some(arguments) => format!("{name}: {sentence} ({arguments})"),
         None => format!("{name}: {sentence}"),
+    }
+}
+
+/// The name of the custom error in revert data (`PoolHardCapReached`), when it is one of the
+/// pools', tokens' or feeds' errors; `Error` for a `revert("…")` string.
+///
+/// ```
+/// use alloy::sol_types::SolError;
+/// let data = bindings::CounterpartyPool::PoolHardCapReached {}.abi_encode();
+/// assert_eq!(pools_sdk::revert_name(&data), Some("PoolHardCapReached"));
+/// ```
+pub fn revert_name(data: &[u8]) -> Option<&'static str> {
+    if Revert::abi_decode(data).is_ok() {
+        return Some("Error");
+    }
+    let selector = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok())?;
+    let signature = ERC20CollateralPool::ERC20CollateralPoolErrors::signature_by_selector(selector)
+        .or_else(|| CounterpartyPool::CounterpartyPoolErrors::signature_by_selector(selector))
+        .or_else(|| AdminCounterpartyPool::AdminCounterpartyPoolErrors::signature_by_selector(selector))
+        .or_else(|| MockERC20::MockERC20Errors::signature_by_selector(selector))
+        .or_else(|| MockAggregator::MockAggregatorErrors::signature_by_selector(selector))?;
+    signature.split('(').next()
+}
+
+/// A call the chain refused (in a dry run, a gas estimate or a mined transaction), with the
+/// contract's custom error decoded. It travels inside an [`eyre::Report`];
+/// `report.downcast_ref::<Reverted>()` recovers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reverted {
+    /// The call, in words.
+    pub action: String,
+    /// The custom error's name (`PoolHardCapReached`), when the revert data names one.
+    pub error: Option<String>,
+    /// What happened, in words (with the transaction hash when it was mined).
+    pub reason: String,
+}
+
+impl Reverted {
+    /// A refusal of `action` carrying revert `data`; `context` (e.g. where it was mined) goes
+    /// before the decoded reason.
+    pub(crate) fn from_data(action: &str, context: Option<String>, data: &[u8]) -> Self {
+        let words = describe_revert(data);
+        Self {
+            action: action.to_owned(),
+            error: revert_name(data).map(str::to_owned),
+            reason: match context {
+                Some(context) => format!("{context}: {words}"),
+                None => words,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Reverted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.action, self.reason)
+    }
+}
+
+impl std::error::Error for Reverted {}
+
+/// An RPC error of `action`: a [`Reverted`] when it carries revert data, else the node's
+/// message with the action.
+pub(crate) fn rpc_failure(action: &str, error: &TransportError) -> eyre::Report {
+    match revert_data(error) {
+        Some(data) => Reverted::from_data(action, None, &data).into(),
+        None => eyre::eyre!("{action}: {error}"),
     }
 }
 

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod calculators;
 mod client;
 mod collateral;
 mod counterparty;
@@ -26,16 +27,21 @@ mod deployment;
 mod effects;
 mod errors;
 pub mod local;
+mod pages;
+mod refusal;
 mod signer;
 mod table;
 mod tools;
 mod units;
 
-pub use client::{Call, Client, Outcome};
+pub use calculators::{LenderReward, LiquidationQuote, PositionHealth, RepayInterest};
+pub use client::{Call, Client, GAS_MARGIN_PERCENT, Outcome, gas_limit};
 pub use collateral::{BorrowPosition, CollateralPoolInfo, LendPosition};
 pub use counterparty::{Commit, CounterpartyPoolInfo, Variant};
 pub use deployment::{DeployedPool, Deployment, MockCollateral, Mocks, Proxied};
-pub use errors::{describe_revert, describe_rpc_error};
+pub use errors::{Reverted, describe_revert, describe_rpc_error, revert_name};
+pub use pages::{MAX_PAGE_LIMIT, Page};
+pub use refusal::{Refusal, RefusalKind, format_utc};
 pub use signer::{KEYSTORE_PASSWORD_ENV, PRIVATE_KEY_ENV, key_hex, load_signer};
 pub use table::Table;
 pub use tools::{foundry_binary, platform, repository_root};

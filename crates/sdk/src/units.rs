@@ -5,7 +5,7 @@ use alloy::primitives::U256;
 use eyre::{Result, bail, eyre};
 
 /// What a token amount needs to be read and written by people: its symbol and decimals.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokenUnits {
     /// The token's `symbol()`.
     pub symbol: String,

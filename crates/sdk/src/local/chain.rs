@@ -7,10 +7,15 @@ use std::{
     sync::{Arc, LazyLock},
 };
 
-use eyre::Result;
+use alloy::{
+    primitives::{Address, I256, U256},
+    providers::Provider,
+};
+use bindings::{MockAggregator, MockERC20};
+use eyre::{Result, eyre};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::{Client, deploy, local::Anvil};
+use crate::{Call, Client, deploy, local::Anvil};
 
 /// Held by every live [`LocalChain`] of this process. The deploy script always writes
 /// `deployments/31337.json`, so two chains alive at once (tests of one binary run in parallel
@@ -94,4 +99,34 @@ impl Drop for RestoreOnDrop {
             None => std::fs::remove_file(&self.path),
         };
     }
+}
+
+/// Mints `amount` of a mock token to `to` (the mocks let anyone mint), sent by `client`'s sender.
+pub async fn mint(client: &Client, token: Address, to: Address, amount: U256) -> Result<()> {
+    let from = client.sender()?;
+    let words = format!("mint {} to {}", client.token_units(token).await?.format(amount), client.name(to));
+    client.send(&Call::new(words, from, token, &MockERC20::mintCall { to, amount })).await?;
+    Ok(())
+}
+
+/// Publishes `answer` (feed units) on a mock feed, sent by `client`'s sender.
+pub async fn set_price(client: &Client, feed: Address, answer: I256) -> Result<()> {
+    let from = client.sender()?;
+    client.send(&Call::new("set a price", from, feed, &MockAggregator::setAnswerCall { newAnswer: answer })).await?;
+    Ok(())
+}
+
+/// Moves the chain's clock on by `seconds`, mines a block, and re-publishes every mock feed of
+/// the deployment (prices go stale after the oracle delay, 90,000 s on anvil).
+pub async fn advance_time(client: &Client, seconds: u64) -> Result<()> {
+    let provider = client.provider();
+    let _: serde_json::Value = provider.raw_request("evm_increaseTime".into(), (seconds,)).await?;
+    let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await?;
+    let mocks = client.deployment().mocks.clone().ok_or_else(|| eyre!("the deployment has no mock feeds"))?;
+    let feeds = std::iter::once(mocks.usdc_feed).chain(mocks.collaterals.iter().map(|c| c.feed));
+    for feed in feeds {
+        let answer = MockAggregator::new(feed, provider).latestRoundData().call().await?._1;
+        set_price(client, feed, answer).await?;
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@
 //! ```no_run
 //! # async fn example() -> eyre::Result<()> {
 //! let chain = pools_sdk::local::LocalChain::start(&pools_sdk::repository_root()).await?;
-//! assert_eq!(chain.client.collateral_pools().await?.len(), 2);
+//! assert_eq!(chain.client.collateral_pool_count().await?, 2);
 //! # Ok(()) }
 //! ```
 
@@ -17,4 +17,4 @@ mod anvil;
 mod chain;
 
 pub use anvil::Anvil;
-pub use chain::{ANVIL_CHAIN_ID, ANVIL_CONFIG, LocalChain};
+pub use chain::{ANVIL_CHAIN_ID, ANVIL_CONFIG, LocalChain, advance_time, mint, set_price};
