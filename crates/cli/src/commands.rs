@@ -263,16 +263,16 @@ async fn write_command(cli: &Cli, root: &Path) -> Result<()> {
             client.create_pool(*variant, usdc.parse(soft_cap)?, usdc.parse(hard_cap)?, deadline, apr, &items).await?
         }
         Command::Commit { pool, amount } => client.commit(pool.variant, pool.pool, usdc.parse(amount)?).await?,
-        Command::Uncommit { pool } => client.uncommit(pool.variant, pool.pool)?,
-        Command::Collect { pool } => client.collect(pool.variant, pool.pool)?,
+        Command::Uncommit { pool } => client.uncommit(pool.variant, pool.pool).await?,
+        Command::Collect { pool } => client.collect(pool.variant, pool.pool).await?,
         Command::DepositRewards { pool, amount } => {
             client.deposit_rewards(pool.variant, pool.pool, usdc.parse(amount)?).await?
         }
-        Command::Close { pool } => client.close(pool.variant, pool.pool)?,
-        Command::Archive { pool } => client.archive(pool.variant, pool.pool)?,
-        Command::ClaimRewards { pool } => client.claim_rewards(pool.variant, pool.pool)?,
-        Command::DeclareDefault { pool } => client.declare_default(pool.variant, pool.pool)?,
-        Command::ClaimDefaultCollateral { pool } => client.claim_default_collateral(pool.variant, pool.pool)?,
+        Command::Close { pool } => client.close(pool.variant, pool.pool).await?,
+        Command::Archive { pool } => client.archive(pool.variant, pool.pool).await?,
+        Command::ClaimRewards { pool } => client.claim_rewards(pool.variant, pool.pool).await?,
+        Command::DeclareDefault { pool } => client.declare_default(pool.variant, pool.pool).await?,
+        Command::ClaimDefaultCollateral { pool } => client.claim_default_collateral(pool.variant, pool.pool).await?,
         Command::Demo | Command::Deploy { .. } | Command::Upgrade { .. } | Command::Status { .. } => {
             unreachable!("handled in run")
         }

@@ -88,15 +88,35 @@ async fn lifecycle_and_deployment_refusals_on_anvil() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
         !refused.status.success()
-            && stderr.contains("collect counterparty pool 0: MustBePoolOwner: only the pool owner"),
+            && stderr.contains("cannot collect counterparty pool 0: only its owner 0x976E…0aa9 can do this"),
         "{stderr}"
     );
-    // Declaring the archived pool in default is refused, in the contract's words.
+    // Declaring the archived pool in default is refused before anything is sent.
     let refused = pools(&["--yes", "declare-default", "--pool", "0"], Some(alice_key.clone()));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success() && stderr.contains("PoolStatusMustBeActive"), "{stderr}");
+    assert!(
+        !refused.status.success()
+            && stderr
+                .contains("cannot declare counterparty pool 0 in default: it is ARCHIVED, and this needs it ACTIVE"),
+        "{stderr}"
+    );
     let alice_key_again = alice_key.clone();
-    let dry = pools(&["--dry-run", "lend", "--pool", "0", "100 USDC"], Some(alice_key));
+    // (Both collateral pools have ended by now, so the dry run is of a new counterparty pool.)
+    let dry = pools(
+        &[
+            "--dry-run",
+            "create-pool",
+            "--soft-cap",
+            "100",
+            "--hard-cap",
+            "1000",
+            "--deadline-days",
+            "7",
+            "--min-apr",
+            "2",
+        ],
+        Some(alice_key),
+    );
     let stdout = String::from_utf8_lossy(&dry.stdout);
     assert!(
         dry.status.success() && stdout.contains("estimated gas") && stdout.contains("nothing was sent"),

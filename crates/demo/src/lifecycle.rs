@@ -260,7 +260,7 @@ pub async fn run_lifecycle(client: &Client, cast: &Cast, out: Narration<'_>) -> 
     story.step(out, "The deadline passes with the soft cap met: frank collects the commits less the 2 % fee.")?;
     story.advance(7 * DAY + 60).await?;
     story.counterparty_line(out, pool_id).await?;
-    story.act(out, &cast.frank, |c| async move { c.collect(Variant::Default, pool_id) }).await?;
+    story.act(out, &cast.frank, |c| async move { c.collect(Variant::Default, pool_id).await }).await?;
     story.table(out).await?;
 
     story.step(
@@ -271,20 +271,20 @@ pub async fn run_lifecycle(client: &Client, cast: &Cast, out: Narration<'_>) -> 
         .act(out, &cast.frank, |c| async move { c.deposit_rewards(Variant::Default, pool_id, usdc("7140")?).await })
         .await?;
     story.counterparty_line(out, pool_id).await?;
-    story.act(out, &cast.frank, |c| async move { c.close(Variant::Default, pool_id) }).await?;
+    story.act(out, &cast.frank, |c| async move { c.close(Variant::Default, pool_id).await }).await?;
     story.step(out, "The lenders claim their rewards.")?;
     let alice_before = client.balance_of(t.usdc, cast.alice.address).await?;
-    story.act(out, &cast.alice, |c| async move { c.claim_rewards(Variant::Default, pool_id) }).await?;
+    story.act(out, &cast.alice, |c| async move { c.claim_rewards(Variant::Default, pool_id).await }).await?;
     report.alice_counterparty_rewards = client.balance_of(t.usdc, cast.alice.address).await? - alice_before;
     let bob_before = client.balance_of(t.usdc, cast.bob.address).await?;
-    story.act(out, &cast.bob, |c| async move { c.claim_rewards(Variant::Default, pool_id) }).await?;
+    story.act(out, &cast.bob, |c| async move { c.claim_rewards(Variant::Default, pool_id).await }).await?;
     report.bob_counterparty_rewards = client.balance_of(t.usdc, cast.bob.address).await? - bob_before;
     story.table(out).await?;
 
     story.step(out, "Sixty days after closing, frank archives the pool.")?;
     story.advance(61 * DAY).await?;
     story.counterparty_line(out, pool_id).await?;
-    story.act(out, &cast.frank, |c| async move { c.archive(Variant::Default, pool_id) }).await?;
+    story.act(out, &cast.frank, |c| async move { c.archive(Variant::Default, pool_id).await }).await?;
     let info = client.counterparty_pool_info(Variant::Default, pool_id).await?;
     report.counterparty_final_status = info.status.to_owned();
     report.counterparty_fees =

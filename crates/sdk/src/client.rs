@@ -165,17 +165,6 @@ impl Client {
         Ok(bindings::MockERC20::new(token, &self.provider).balanceOf(owner).call().await?)
     }
 
-    /// Refuses, in words, an action the sender cannot pay for (before any approval is sent).
-    pub(crate) async fn require_balance(&self, token: Address, amount: U256) -> Result<()> {
-        let from = self.sender()?;
-        let balance = self.balance_of(token, from).await?;
-        if balance < amount {
-            let units = self.token_units(token).await?;
-            bail!("{} has {} but this needs {}", self.name(from), units.format(balance), units.format(amount));
-        }
-        Ok(())
-    }
-
     /// An `approve` of `amount` of `token` for `spender`, when the sender's allowance is short.
     pub(crate) async fn approval_if_needed(
         &self,

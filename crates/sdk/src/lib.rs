@@ -28,6 +28,7 @@ mod effects;
 mod errors;
 pub mod local;
 mod pages;
+mod preconditions;
 mod refusal;
 mod signer;
 mod table;

@@ -71,7 +71,7 @@ async fn counts_and_pages_with_their_edges() {
     w.act(w.client(BOB).commit(Variant::Default, 0, usdc(3_000)).await).await;
     assert_eq!(client.claimable_rewards(Variant::Default, 0, w.address(ALICE)).await.unwrap(), U256::ZERO);
     w.advance(7 * 86_400 + 60).await;
-    w.act(frank.collect(Variant::Default, 0)).await;
+    w.act(frank.collect(Variant::Default, 0).await).await;
     let info = client.counterparty_pool_info(Variant::Default, 0).await.unwrap();
     assert_eq!((info.status, info.required_rewards), ("ACTIVE", usdc(7_140)));
     w.act(frank.deposit_rewards(Variant::Default, 0, usdc(7_140)).await).await;

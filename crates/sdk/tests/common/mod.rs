@@ -65,6 +65,10 @@ impl World {
             dftr_feed: dftr_mock.feed,
             chain,
         };
+        for (who, name) in ["admin", "alice", "bob", "carol", "dave", "eve", "frank", "pauper"].into_iter().enumerate()
+        {
+            world.chain.client.label(world.address(who), name);
+        }
         for who in [ALICE, BOB, EVE, FRANK] {
             world.mint(world.usdc, who, usdc(20_000)).await;
         }
