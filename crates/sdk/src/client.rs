@@ -42,7 +42,7 @@ impl Call {
         Self { description: description.into(), from, to, data: call.abi_encode().into() }
     }
 
-    /// The transaction request, unsigned (the "assisted mode" of a later SDK hands these out).
+    /// The transaction request, unsigned and unfilled ([`Client::prepare`] fills it for a wallet).
     pub fn request(&self) -> TransactionRequest {
         TransactionRequest::default().with_from(self.from).with_to(self.to).with_input(self.data.clone())
     }
@@ -119,7 +119,9 @@ impl Client {
         &self.deployment
     }
 
-    /// The same connection sending as `sender` (its key must be among the signers).
+    /// The same connection acting as `sender`: sending needs its key among the signers;
+    /// building calls and preparing them ([`Client::prepare`], the assisted mode) need only
+    /// the address.
     pub fn as_sender(&self, sender: Address) -> Self {
         Self { sender: Some(sender), ..self.clone() }
     }
@@ -288,18 +290,27 @@ pub fn gas_limit(estimate: u64) -> u64 {
     estimate.saturating_add(estimate * GAS_MARGIN_PERCENT / 100)
 }
 
-/// An HTTP provider with the recommended fillers and, when given, a wallet of `signers`.
+/// An HTTP provider filling gas, nonce and chain id, with a wallet of `signers` when given.
+///
+/// Nonces come from the node's pending count at every send (not a local cache): the same
+/// accounts may also send through [`Client::send_raw`] or their own wallets, and a cached nonce
+/// would then be stale ("nonce too low").
 fn connect_provider(rpc_url: &str, signers: Vec<PrivateKeySigner>) -> Result<DynProvider> {
     let url = rpc_url.parse().map_err(|e| eyre!("--rpc-url {rpc_url} is not a URL: {e}"))?;
+    let builder = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id();
     let mut signers = signers.into_iter();
     Ok(match signers.next() {
-        None => ProviderBuilder::new().connect_http(url).erased(),
+        None => builder.connect_http(url).erased(),
         Some(first) => {
             let mut wallet = EthereumWallet::new(first);
             for signer in signers {
                 wallet.register_signer(signer);
             }
-            ProviderBuilder::new().wallet(wallet).connect_http(url).erased()
+            builder.wallet(wallet).connect_http(url).erased()
         }
     })
 }

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod assisted;
 mod calculators;
 mod client;
 mod collateral;
@@ -35,6 +36,7 @@ mod table;
 mod tools;
 mod units;
 
+pub use assisted::{FeeSuggestion, UnsignedTx};
 pub use calculators::{LenderReward, LiquidationQuote, PositionHealth, RepayInterest};
 pub use client::{Call, Client, GAS_MARGIN_PERCENT, Outcome, gas_limit};
 pub use collateral::{BorrowPosition, CollateralPoolInfo, LendPosition};
