@@ -14,6 +14,13 @@ use crate::{Cli, Command};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let root = repository_root();
+    let write = !matches!(
+        cli.command,
+        Command::Demo | Command::Deploy { .. } | Command::Upgrade { .. } | Command::Status { .. }
+    );
+    if cli.unsigned && !write {
+        bail!("--unsigned applies to the write commands (lend, borrow, commit…), not to this one");
+    }
     match &cli.command {
         Command::Demo => {
             let mut stdout = std::io::stdout();
@@ -223,9 +230,14 @@ async fn status_command(cli: &Cli, root: &Path, users: &[Address]) -> Result<()>
     Ok(())
 }
 
-/// Every user action: build the calls, show them with gas, confirm, send.
+/// Every user action: build the calls (after the SDK's precondition checks), then print them
+/// unsigned, or show them with gas, confirm and send.
 async fn write_command(cli: &Cli, root: &Path) -> Result<()> {
-    let client = connect(cli, root, true).await?;
+    let client = match cli.from {
+        // Assisted mode for an address whose key is elsewhere (a wallet, a multisig).
+        Some(from) => connect(cli, root, false).await?.as_sender(from),
+        None => connect(cli, root, true).await?,
+    };
     let usdc = client.usdc_units().await?;
     let optional = |amount: &Option<String>| amount.as_deref().map(|a| usdc.parse(a)).transpose();
     let calls = match &cli.command {
@@ -277,6 +289,11 @@ async fn write_command(cli: &Cli, root: &Path) -> Result<()> {
             unreachable!("handled in run")
         }
     };
+    if cli.unsigned {
+        let txs = client.prepare_all(&calls).await?;
+        println!("{}", serde_json::to_string_pretty(&txs)?);
+        return Ok(());
+    }
     execute(cli, &client, &calls).await
 }
 

@@ -22,6 +22,12 @@ pub struct Cli {
     /// Simulate writes (eth_call) and show their gas; send nothing.
     #[arg(long, global = true)]
     dry_run: bool,
+    /// Print the write's transactions unsigned (JSON, for a wallet to sign) instead of sending them.
+    #[arg(long, global = true)]
+    unsigned: bool,
+    /// With --unsigned: the sender, when no key is set (default: the signer's address).
+    #[arg(long, global = true, requires = "unsigned")]
+    from: Option<alloy::primitives::Address>,
     /// Send without asking for confirmation.
     #[arg(long, short = 'y', global = true)]
     yes: bool,

@@ -123,6 +123,33 @@ async fn lifecycle_and_deployment_refusals_on_anvil() {
         "{stdout}"
     );
 
+    // Unsigned: the same write printed as transactions for a wallet, for an address without a key.
+    let alice = cast.alice.address.to_string();
+    let unsigned = pools(
+        &[
+            "--unsigned",
+            "--from",
+            &alice,
+            "create-pool",
+            "--soft-cap",
+            "100",
+            "--hard-cap",
+            "1000",
+            "--deadline-days",
+            "7",
+            "--min-apr",
+            "2",
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&unsigned.stdout);
+    assert!(unsigned.status.success(), "{stdout}{}", String::from_utf8_lossy(&unsigned.stderr));
+    let txs: Vec<pools_sdk::UnsignedTx> = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(txs.len(), 2, "the fee approval and the pool: {stdout}");
+    assert!(txs.iter().all(|tx| tx.from == cast.alice.address && tx.chain_id == 31_337), "{stdout}");
+    assert_eq!(txs[1].nonce, txs[0].nonce + 1);
+    assert!(txs[1].description.starts_with("create a counterparty pool raising 100 USDC to 1,000 USDC"), "{stdout}");
+
     // An upgrade that would move recorded state is refused before anything is sent: the
     // deployment file's recorded layout is altered as if the deployed code had another one.
     let tampered = TempFile(std::env::temp_dir().join(format!("pools-e2e-layout-{}.json", std::process::id())));

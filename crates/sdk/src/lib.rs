@@ -1,9 +1,12 @@
 //! Typed client of the deployed pools (`ERC20CollateralPool`, `CounterpartyPool`,
 //! `AdminCounterpartyPool`) over an alloy provider: connect with a deployment file checked
-//! against the node's chain, read statuses and positions, build every user action as
-//! [`Call`]s described in words, estimate their gas, dry-run or send them, and read their
-//! effects in human units; revert data comes back in words. Deployment and upgrades run the
-//! forge scripts ([`deploy`]).
+//! against the node's chain; read statuses, pages of pools ([`Page`]), positions and the
+//! calculators ([`RepayInterest`], [`LenderReward`], [`LiquidationQuote`], [`PositionHealth`]);
+//! build every user action as [`Call`]s described in words, after client-side checks that refuse
+//! in words ([`Refusal`]); then either send them (signing mode) or hand them out unsigned for a
+//! wallet ([`Client::prepare_all`] → [`UnsignedTx`]) and relay what the user signed
+//! ([`Client::send_raw`]). Reverts come back decoded ([`Reverted`]). Deployment and upgrades run
+//! the forge scripts ([`deploy`]); [`local`] starts anvil with everything deployed.
 //!
 //! ```no_run
 //! # async fn example() -> eyre::Result<()> {
