@@ -34,7 +34,13 @@ fn main() {
     let mut generated = String::new();
     let mut problems = Vec::new();
     // The `rpc` feature adds contract instances over an alloy provider to every module.
-    let attributes = if env::var_os("CARGO_FEATURE_RPC").is_some() { "all_derives, rpc" } else { "all_derives" };
+    // `abi` adds the JSON ABI (`<Contract>::abi::contract()`) the indexer decodes events with.
+    let mut attributes = String::from("all_derives");
+    for (feature, attribute) in [("CARGO_FEATURE_RPC", ", rpc"), ("CARGO_FEATURE_ABI", ", abi")] {
+        if env::var_os(feature).is_some() {
+            attributes.push_str(attribute);
+        }
+    }
 
     for (source, name) in CONTRACTS {
         let source_path = root.join(source);
