@@ -22,7 +22,7 @@ SLITHER_DIR := $(ROOT)/.slither
 # crytic-compile calls `forge` by name.
 FORGE_PATH := PATH="$(dir $(FORGE)):$$PATH"
 
-.PHONY: help bootstrap venv build test demo lint slither coverage mutate mutate-recheck soak fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
+.PHONY: help bootstrap venv build test demo api-docs load-check lint slither coverage mutate mutate-recheck soak fmt snapshot layouts clean test-solc-wrapper test-forge test-cargo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -107,6 +107,16 @@ soak: build ## Deep invariant runs: forge suites at 10,000 runs, revm harness at
 fmt: bootstrap ## Format Solidity and Rust sources in place
 	$(FORGE) fmt
 	$(CARGO) fmt --all
+
+# Bounded: LOAD_SECONDS per route (default 5, at most 60) with LOAD_CLIENTS clients, loopback only.
+LOAD_LIFECYCLES ?= 1000
+LOAD_SECONDS ?= 5
+LOAD_CLIENTS ?= 16
+load-check: build ## Requests/s and p50/p99 latency of the API's main read routes on a database of 1,000 demo lifecycles
+	$(CARGO) run -q --release --locked -p load-check -- --lifecycles $(LOAD_LIFECYCLES) --seconds $(LOAD_SECONDS) --concurrency $(LOAD_CLIENTS)
+
+api-docs: build ## Re-generate docs/api/openapi.json and docs/api/schema.graphql from the code (commit the result)
+	UPDATE_API_DOCS=1 $(CARGO) test -q -p pools-api --test contract --locked
 
 layouts: build ## Re-record storage-layouts/ after an intended, compatible storage change (commit the result)
 	$(CARGO) run -q -p storage-layout -- --write

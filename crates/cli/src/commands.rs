@@ -16,7 +16,11 @@ pub async fn run(cli: Cli) -> Result<()> {
     let root = repository_root();
     let write = !matches!(
         cli.command,
-        Command::Demo | Command::Deploy { .. } | Command::Upgrade { .. } | Command::Status { .. }
+        Command::Demo
+            | Command::Deploy { .. }
+            | Command::Upgrade { .. }
+            | Command::Status { .. }
+            | Command::Serve { .. }
     );
     if cli.unsigned && !write {
         bail!("--unsigned applies to the write commands (lend, borrow, commit…), not to this one");
@@ -30,6 +34,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Deploy { config, force } => deploy_command(&cli, &root, config, *force).await,
         Command::Upgrade { which } => upgrade_command(&cli, &root, which).await,
         Command::Status { users } => status_command(&cli, &root, users).await,
+        Command::Serve { config, listen, database } => {
+            serve_command(&cli, &root, config.as_deref(), *listen, database).await
+        }
         _ => write_command(&cli, &root).await,
     }
 }
@@ -285,7 +292,11 @@ async fn write_command(cli: &Cli, root: &Path) -> Result<()> {
         Command::ClaimRewards { pool } => client.claim_rewards(pool.variant, pool.pool).await?,
         Command::DeclareDefault { pool } => client.declare_default(pool.variant, pool.pool).await?,
         Command::ClaimDefaultCollateral { pool } => client.claim_default_collateral(pool.variant, pool.pool).await?,
-        Command::Demo | Command::Deploy { .. } | Command::Upgrade { .. } | Command::Status { .. } => {
+        Command::Demo
+        | Command::Deploy { .. }
+        | Command::Upgrade { .. }
+        | Command::Status { .. }
+        | Command::Serve { .. } => {
             unreachable!("handled in run")
         }
     };
@@ -354,4 +365,39 @@ fn relative_time(now: u64, at: u64) -> String {
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+/// `pools serve`: the file's settings, or one chain from --rpc-url/--deployment, with the
+/// command line's overrides; the JWT secret only from the environment.
+async fn serve_command(
+    cli: &Cli,
+    root: &std::path::Path,
+    config: Option<&std::path::Path>,
+    listen: Option<std::net::SocketAddr>,
+    database: &Option<String>,
+) -> Result<()> {
+    let mut settings = match config {
+        Some(path) => pools_api::ServeConfig::load(path)?,
+        None => pools_api::ServeConfig {
+            chains: vec![pools_api::config::ChainEntry {
+                rpc_url: rpc_url(cli)?.to_owned(),
+                deployment: cli.deployment.clone(),
+                confirmations: 0,
+            }],
+            ..Default::default()
+        },
+    };
+    if let Some(listen) = listen {
+        settings.listen = listen;
+    }
+    if let Some(database) = database {
+        settings.database = database.clone();
+    }
+    let secret = std::env::var(pools_api::config::JWT_SECRET_ENV).map_err(|_| {
+        eyre!(
+            "set {} to a secret of at least 32 bytes (e.g. `openssl rand -hex 32`)",
+            pools_api::config::JWT_SECRET_ENV
+        )
+    })?;
+    pools_api::serve(settings, root, secret.into_bytes()).await
 }

@@ -230,6 +230,18 @@ enum Command {
     },
     /// Start a local anvil, deploy everything with mocks and narrate a full lifecycle.
     Demo,
+    /// Run the backend: indexer, REST and GraphQL API, IPFS store (JWT secret from POOLS_JWT_SECRET).
+    Serve {
+        /// Settings file (see config/serve.toml); --rpc-url and --deployment make a one-chain config without it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on (overrides the file).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Database: sqlite://FILE or postgres://USER@HOST/DB (overrides the file).
+        #[arg(long, env = "POOLS_DATABASE_URL")]
+        database: Option<String>,
+    },
 }
 
 #[tokio::main]

@@ -11,6 +11,7 @@
 //! ```
 
 mod lifecycle;
+mod service;
 
 pub use lifecycle::{Actor, Cast, Narration, Report, run_lifecycle};
 pub use pools_sdk::local::{ANVIL_CHAIN_ID, ANVIL_CONFIG, Anvil, LocalChain};
@@ -35,6 +36,7 @@ pub async fn run_demo(root: &Path, out: Narration<'_>) -> Result<Report> {
         )?;
         let cast = Cast::from_keys(chain.anvil.keys())?;
         let report = run_lifecycle(&chain.client, &cast, out).await?;
+        service::show_api(&chain.client, chain.anvil.url(), out).await?;
         Ok::<_, eyre::Report>(report)
     };
     let report = tokio::select! {

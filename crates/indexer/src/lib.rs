@@ -102,6 +102,11 @@ impl Indexer {
         self.changes.subscribe()
     }
 
+    /// The sender of the change feed, for services that hand out subscriptions later.
+    pub fn changes(&self) -> broadcast::Sender<Change> {
+        self.changes.clone()
+    }
+
     /// The followers of one chain's contracts.
     pub async fn followers(&self, chain: &ChainConfig) -> Result<Vec<Follower>> {
         let url = chain.rpc_url.parse().wrap_err_with(|| format!("invalid RPC URL `{}`", chain.rpc_url))?;

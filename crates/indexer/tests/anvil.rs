@@ -154,32 +154,7 @@ async fn followers(url: &str, config: &ChainConfig) -> Result<Vec<Follower>> {
 
 /// The admin adds a WETH pool of `capacity` whole USDC ending in 30 days; returns its id.
 async fn add_pool(client: &Client, capacity: u64) -> Result<u64> {
-    let d = client.deployment();
-    let weth = d
-        .mocks
-        .as_ref()
-        .ok_or_else(|| eyre!("no mocks"))?
-        .collaterals
-        .iter()
-        .find(|c| c.symbol == "WETH")
-        .ok_or_else(|| eyre!("no WETH mock"))?;
-    let contract = bindings::ERC20CollateralPool::new(d.collateral_pool.proxy, client.provider());
-    let now = client.now().await?;
-    let params = bindings::erc20_collateral_pool::IERC20CollateralPool::InitPool {
-        collateralToken: weth.token,
-        collateralTokenPriceOracle: weth.feed,
-        collateralTokenSequencerOracle: Address::ZERO,
-        maxPoolCapacity: U256::from(capacity) * U256::from(1_000_000u64),
-        minLended: U256::from(10_000_000u64),
-        minBorrow: U256::from(10_000_000u64),
-        endTime: alloy::primitives::Uint::from(now + 30 * 86_400),
-        collateralTokenFactor: alloy::primitives::Uint::from(10_500u32),
-        collateralTokenLTVPercentage: alloy::primitives::Uint::from(6_500u32),
-        interest: alloy::primitives::Uint::from(1_000u32),
-    };
-    let receipt = contract.addPool(params).from(d.admin).send().await?.get_receipt().await?;
-    ensure!(receipt.status(), "addPool failed");
-    Ok(contract.poolsLength().call().await?.to::<u64>() - 1)
+    pools_sdk::local::add_collateral_pool(client, "WETH", capacity, 30).await
 }
 
 /// `user` lends `whole` USDC to collateral pool `pool` (minted first); returns (lend id, amount).

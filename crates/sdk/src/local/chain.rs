@@ -130,3 +130,31 @@ pub async fn advance_time(client: &Client, seconds: u64) -> Result<()> {
     }
     Ok(())
 }
+
+/// The admin (`client`'s sender) adds a collateral pool of the mock `symbol` with `capacity`
+/// whole USDC, open for `days` days, at the anvil config's risk settings (factor 105 %, LTV 65 %,
+/// 10 % interest); returns its id.
+pub async fn add_collateral_pool(client: &Client, symbol: &str, capacity: u64, days: u64) -> Result<u64> {
+    use bindings::erc20_collateral_pool::IERC20CollateralPool::InitPool;
+    let d = client.deployment();
+    let mock = d.mock_collateral(symbol)?;
+    let now = client.now().await?;
+    let usdc = |whole: u64| U256::from(whole) * U256::from(1_000_000u64);
+    let params = InitPool {
+        collateralToken: mock.token,
+        collateralTokenPriceOracle: mock.feed,
+        collateralTokenSequencerOracle: Address::ZERO,
+        maxPoolCapacity: usdc(capacity),
+        minLended: usdc(10),
+        minBorrow: usdc(10),
+        endTime: alloy::primitives::Uint::from(now + days * 86_400),
+        collateralTokenFactor: alloy::primitives::Uint::from(10_500u32),
+        collateralTokenLTVPercentage: alloy::primitives::Uint::from(6_500u32),
+        interest: alloy::primitives::Uint::from(1_000u32),
+    };
+    let pool = d.collateral_pool.proxy;
+    let call = bindings::ERC20CollateralPool::addPoolCall { pool: params };
+    client.send(&Call::new(format!("add a {symbol} pool of {capacity} USDC"), client.sender()?, pool, &call)).await?;
+    let count = bindings::ERC20CollateralPool::new(pool, client.provider()).poolsLength().call().await?;
+    Ok(count.to::<u64>() - 1)
+}

@@ -17,4 +17,4 @@ mod anvil;
 mod chain;
 
 pub use anvil::Anvil;
-pub use chain::{ANVIL_CHAIN_ID, ANVIL_CONFIG, LocalChain, advance_time, mint, set_price};
+pub use chain::{ANVIL_CHAIN_ID, ANVIL_CONFIG, LocalChain, add_collateral_pool, advance_time, mint, set_price};
