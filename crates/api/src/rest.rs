@@ -154,13 +154,15 @@ where
         }
         Err(rejection) => return ApiError::bad_request(rejection.body_text()).response(path),
     };
+    // The body's shape first, then the session, in the order GraphQL checks them (its input
+    // types are validated before any resolver runs), so both answer a request alike.
+    let input: In = match parse_body(&headers, &body) {
+        Ok(input) => input,
+        Err(e) => return e.response(path),
+    };
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let claims = match state.require(authorization, role) {
         Ok(claims) => claims,
-        Err(e) => return e.response(path),
-    };
-    let input: In = match parse_body(&headers, &body) {
-        Ok(input) => input,
         Err(e) => return e.response(path),
     };
     match op(state, claims, input).await {

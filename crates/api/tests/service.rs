@@ -37,13 +37,36 @@ async fn serves_every_operation_on_postgres() -> Result<()> {
     scenario(postgres.url()).await
 }
 
-/// A client of the running service.
+/// A client of the running service. Every REST call it makes is made again at once through
+/// GraphQL (same operation name, same input as a GraphQL literal, same token), and the two
+/// must agree: both answer, or both refuse with the same code.
 struct Api {
     http: reqwest::Client,
     base: String,
+    /// REST path → (GraphQL operation, is a mutation).
+    twins: std::collections::BTreeMap<String, (String, bool)>,
+    twinned: std::sync::Mutex<BTreeSet<String>>,
 }
 
+/// Calls whose GraphQL twin would not meet the same state: a sign-in consumes its nonce, a
+/// refresh token is single use, a relayed transaction is mined once.
+const NOT_REPEATABLE: [&str; 4] = ["/v1/login", "/v1/restore-session", "/v1/auth/logout", "/v1/transactions/relay"];
+
 impl Api {
+    fn new(base: String) -> Result<Self> {
+        let openapi: Value = serde_json::from_str(&pools_api::rest::openapi_json())?;
+        let sdl = pools_api::graphql::sdl();
+        let mutations =
+            sdl.split("type Mutation {").nth(1).and_then(|m| m.split('}').next()).unwrap_or_default().to_owned();
+        let mut twins = std::collections::BTreeMap::new();
+        for (path, item) in openapi["paths"].as_object().ok_or_else(|| eyre!("no paths"))? {
+            let id = item["post"]["operationId"].as_str().unwrap_or_default().to_owned();
+            let mutation = mutations.contains(&format!("\t{id}(")) || mutations.contains(&format!("\t{id}:"));
+            twins.insert(path.clone(), (id, mutation));
+        }
+        Ok(Self { http: reqwest::Client::new(), base, twins, twinned: Default::default() })
+    }
+
     async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Result<(u16, Value)> {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
         if let Some(token) = token {
@@ -52,8 +75,36 @@ impl Api {
         let response = request.send().await.wrap_err_with(|| format!("POST {path}"))?;
         let status = response.status().as_u16();
         let text = response.text().await?;
-        let json = serde_json::from_str(&text).wrap_err_with(|| format!("POST {path} answered non-JSON: {text}"))?;
+        let json: Value =
+            serde_json::from_str(&text).wrap_err_with(|| format!("POST {path} answered non-JSON: {text}"))?;
+        if body.is_object() && status != 413 && !NOT_REPEATABLE.contains(&path) {
+            self.twin(path, &body, token, status, &json).await?;
+        }
         Ok((status, json))
+    }
+
+    /// The GraphQL twin of a REST call must end the same way.
+    async fn twin(&self, path: &str, body: &Value, token: Option<&str>, status: u16, rest: &Value) -> Result<()> {
+        let Some((operation, mutation)) = self.twins.get(path) else { return Ok(()) };
+        let no_input = ["getConfig", "v1AuthNonce"].contains(&operation.as_str());
+        let args = if no_input { String::new() } else { format!("(input: {})", literal(body)) };
+        let query = format!("{}{{ {operation}{args} {{ __typename }} }}", if *mutation { "mutation " } else { "" });
+        let answer = self.graphql(&query, token).await?;
+        let error = &answer["errors"][0];
+        if status == 200 {
+            ensure!(
+                answer.get("errors").is_none(),
+                "{path} answered over REST but not over GraphQL: {query} → {answer}"
+            );
+        } else {
+            let code = rest["code"].as_str().unwrap_or_default();
+            let same = error["extensions"]["code"] == code
+                // GraphQL refuses an ill-typed input itself, before the resolver (no code).
+                || (code == "validation-failed" && error["message"].is_string() && error["extensions"]["code"].is_null());
+            ensure!(same, "{path} refused with {code} over REST, GraphQL said {answer} for {query}");
+        }
+        self.twinned.lock().map_err(|_| eyre!("lock"))?.insert(operation.clone());
+        Ok(())
     }
 
     /// A 200 answer.
@@ -105,6 +156,18 @@ impl Api {
     }
 }
 
+/// A JSON value as a GraphQL input literal.
+fn literal(value: &Value) -> String {
+    match value {
+        Value::Object(fields) => {
+            let fields: Vec<String> = fields.iter().map(|(k, v)| format!("{k}: {}", literal(v))).collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(literal).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
 fn usdc(whole: u64) -> U256 {
     U256::from(whole) * U256::from(1_000_000u64)
 }
@@ -139,7 +202,7 @@ async fn scenario(database: &str) -> Result<()> {
         ..Default::default()
     };
     let server = Server::start(config, &root, SECRET.to_vec()).await?;
-    let api = Api { http: reqwest::Client::new(), base: server.url() };
+    let api = Api::new(server.url())?;
     wait_indexed(&api, client).await?;
 
     let alice_token = api.login(&server, &keys[1]).await?;
@@ -151,7 +214,18 @@ async fn scenario(database: &str) -> Result<()> {
     ipfs_and_metadata(&api, &alice_token, &admin_token, &frank_token).await?;
     actions(&api, client, &keys, &alice_token, &frank_token).await?;
     graphql(&api, &alice_token, &admin_token, pool, &cast).await?;
+    graphql_sessions(&api, &server, &keys[2]).await?;
     bad_input_everywhere(&api, &alice_token, &admin_token).await?;
+    // Every operation but the unrepeatable ones met its GraphQL twin (login, refresh and logout
+    // are called through GraphQL in `graphql`; relay is the SDK's, tested there).
+    let twinned = api.twinned.lock().map_err(|_| eyre!("lock"))?.clone();
+    let untwinned: Vec<&String> = api
+        .twins
+        .iter()
+        .filter(|(path, (op, _))| !NOT_REPEATABLE.contains(&path.as_str()) && !twinned.contains(op))
+        .map(|(_, (op, _))| op)
+        .collect();
+    ensure!(untwinned.is_empty(), "operations never compared with GraphQL: {untwinned:?}");
     server.stop().await;
     Ok(())
 }
@@ -517,6 +591,47 @@ async fn graphql(api: &Api, alice: &str, admin: &str, pool: u64, cast: &Cast) ->
         answer["errors"][0]["message"].as_str().is_some_and(|m| m.contains("nested too deep")),
         "an over-deep query ran: {answer}"
     );
+    Ok(())
+}
+
+/// Sign-in, refresh (rotation: the spent token ends the session) and logout through GraphQL.
+async fn graphql_sessions(api: &Api, server: &Server, key: &PrivateKeySigner) -> Result<()> {
+    let nonce = api.gql_ok("mutation { v1AuthNonce { nonce } }", None).await?;
+    let nonce = nonce["v1AuthNonce"]["nonce"].as_str().unwrap_or_default().to_owned();
+    let message = server.state.auth.message(key.address(), 31337, &nonce, chrono::Utc::now().timestamp());
+    let signature = key.sign_message_sync(message.as_bytes())?.to_string();
+    let login = format!(
+        "mutation {{ v1AuthLogin(input: {{ message: {}, signature: {} }}) {{ accessToken refreshToken role address }} }}",
+        json!(message),
+        json!(signature)
+    );
+    let session = api.gql_ok(&login, None).await?["v1AuthLogin"].clone();
+    ensure!(session["role"] == "user" && session["address"] == key.address().to_checksum(None), "{session}");
+    let restore = |token: &Value| {
+        format!("mutation {{ v1RestoreSession(input: {{ refreshToken: {token} }}) {{ accessToken refreshToken }} }}")
+    };
+    let renewed = api.gql_ok(&restore(&session["refreshToken"]), None).await?["v1RestoreSession"].clone();
+    api.gql_refused(&restore(&session["refreshToken"]), None, "unauthorized").await?;
+    // Reusing the spent token revoked the family: the renewed one is refused too.
+    api.gql_refused(&restore(&renewed["refreshToken"]), None, "unauthorized").await?;
+    let again = api.gql_ok(&login.replace(&nonce, "x"), None).await;
+    ensure!(again.is_err(), "a tampered message signed in");
+    let nonce = api.gql_ok("mutation { v1AuthNonce { nonce } }", None).await?["v1AuthNonce"]["nonce"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let message = server.state.auth.message(key.address(), 31337, &nonce, chrono::Utc::now().timestamp());
+    let signature = key.sign_message_sync(message.as_bytes())?.to_string();
+    let login = format!(
+        "mutation {{ v1AuthLogin(input: {{ message: {}, signature: {} }}) {{ refreshToken }} }}",
+        json!(message),
+        json!(signature)
+    );
+    let session = api.gql_ok(&login, None).await?["v1AuthLogin"].clone();
+    let logout =
+        format!("mutation {{ v1AuthLogout(input: {{ refreshToken: {} }}) {{ ok }} }}", session["refreshToken"]);
+    ensure!(api.gql_ok(&logout, None).await?["v1AuthLogout"]["ok"] == true, "logout");
+    api.gql_refused(&restore(&session["refreshToken"]), None, "unauthorized").await?;
     Ok(())
 }
 

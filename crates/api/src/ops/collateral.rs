@@ -24,6 +24,7 @@ const DAY: i64 = 86_400;
 
 /// A chain to query, or all.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkInput {
     /// Chain id (all served chains when absent).
@@ -152,6 +153,7 @@ fn parse_stored(text: &str) -> ApiResult<U256> {
 
 /// `get-historical-balance`'s input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoricalBalanceInput {
     /// Chain id (required when several are served).
@@ -379,6 +381,7 @@ page_of!(CollateralPoolPage, CollateralPool);
 
 /// `get-pools` (v2) input.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CollateralPoolsInput {
     /// Chain id (required when several are served).
@@ -467,6 +470,7 @@ page_of!(PositionPage, Position);
 
 /// `get-positions` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct PositionsInput {
     /// Chain id (required when several are served).
@@ -543,6 +547,7 @@ async fn collateral_decimals(s: &AppState, chain: &Chain, pool_id: i64) -> ApiRe
 
 /// A position named by pool, user and id (calculators).
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct PositionInput {
     /// Chain id (required when several are served).
@@ -606,6 +611,7 @@ async fn reward(chain: &Chain, pool_id: u64, user: Address, lend_id: u64, at: Op
 
 /// `supplies/rewards/calculate` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct RewardsInput {
     /// Chain id (required when several are served).
@@ -646,6 +652,7 @@ pub async fn supply_rewards(s: &AppState, _: &Claims, input: RewardsInput) -> Ap
 
 /// `borrows/collateral-token-amount/calculate` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CollateralAmountInput {
     /// Chain id (required when several are served).
@@ -718,6 +725,7 @@ pub async fn repay_interest(s: &AppState, _: &Claims, input: PositionInput) -> A
 
 /// `borrows/collateral-adjustment/calculate` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CollateralAdjustmentInput {
     /// Chain id (required when several are served).
@@ -825,6 +833,7 @@ pub async fn liquidation_stats(s: &AppState, _: &Claims, input: PositionInput) -
 
 /// A metadata update of a collateral pool.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CollateralPoolMetadataInput {
     /// Chain id (required when several are served).
@@ -874,6 +883,7 @@ pub async fn update_pool_metadata(
 
 /// A metadata update of a token.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenMetadataInput {
     /// Chain id (required when several are served).

@@ -115,6 +115,7 @@ async fn pool_from_row(s: &AppState, chain: &Chain, v: Variant, row: &AnyRow) ->
 
 /// One pool.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct PoolInput {
     /// Chain id (required when several are served).
@@ -141,6 +142,7 @@ pub async fn pool(s: &AppState, _: &Claims, input: PoolInput) -> ApiResult<Count
 
 /// `pools/get-pools` input.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CounterpartyPoolsInput {
     /// Chain id (required when several are served).
@@ -209,6 +211,7 @@ fn status_filter(status: Option<&str>) -> ApiResult<(&'static str, &'static str)
 
 /// `pools/get-total-pools` input.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct TotalPoolsInput {
     /// Chain id (required when several are served).
@@ -256,6 +259,7 @@ pub async fn total_pools(s: &AppState, _: &Claims, input: TotalPoolsInput) -> Ap
 
 /// A metadata update of a counterparty pool.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CounterpartyPoolMetadataInput {
     /// Chain id (required when several are served).
@@ -298,6 +302,7 @@ pub async fn update_metadata(
 
 /// An action on a pool by the caller.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionInput {
     /// Chain id (required when several are served).
@@ -373,6 +378,7 @@ async fn prepare(_chain: &Chain, client: &pools_sdk::Client, calls: &[pools_sdk:
 
 /// `pools/create` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePoolInput {
     /// Chain id (required when several are served).
@@ -393,6 +399,7 @@ pub struct CreatePoolInput {
 
 /// One ERC-20 collateral of a new pool.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 pub struct CollateralInput {
     /// The token.
     pub token: String,
@@ -425,6 +432,7 @@ pub async fn create(s: &AppState, caller: &Claims, input: CreatePoolInput) -> Ap
 
 /// `transactions/relay` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct RelayInput {
     /// Chain id (required when several are served).
@@ -476,6 +484,7 @@ page_of!(CommitPage, CommitView);
 
 /// `commits` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct CommitsInput {
     /// Chain id (required when several are served).

@@ -101,6 +101,7 @@ pub async fn nonce(s: &AppState, _: &Claims, _: Empty) -> ApiResult<Nonce> {
 
 /// `login` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 pub struct LoginInput {
     /// The EIP-4361 message signed.
     pub message: String,
@@ -148,6 +149,7 @@ pub async fn login(s: &AppState, _: &Claims, input: LoginInput) -> ApiResult<Ses
 
 /// A refresh token.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshInput {
     /// The refresh token of the session.
@@ -224,6 +226,7 @@ page_of!(EventPage, Event);
 
 /// `events` input: filters, all optional.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct EventsInput {
     /// Chain id (required when several are served).
@@ -277,6 +280,7 @@ pub async fn events(s: &AppState, _: &Claims, input: EventsInput) -> ApiResult<E
 
 /// `ipfs/upload-file` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadInput {
     /// The file, base64 (REST also takes the raw bytes as `application/octet-stream`).
@@ -322,6 +326,7 @@ pub async fn add_bytes(s: &AppState, bytes: Vec<u8>, version: Version) -> ApiRes
 
 /// `ipfs/get-file` input.
 #[derive(Clone, Debug, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 pub struct GetFileInput {
     /// The CID (v0 or v1).
     pub hash: String,

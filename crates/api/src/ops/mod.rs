@@ -23,6 +23,7 @@ pub const DEFAULT_LIMIT: u64 = 20;
 
 /// Offset/limit of a list.
 #[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema, InputObject)]
+#[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct PageArgs {
     /// Items to skip (default 0).
