@@ -215,7 +215,10 @@ pub async fn historical_balance(
     .await?;
     let decimals = usdc_decimals(chain).await?;
     // The last snapshot of each pool at or before each day, summed.
+    // The sums are kept as snapshots replace each other, not re-added per day: a year over
+    // thousands of pools would otherwise cost days × pools additions per request.
     let mut latest: BTreeMap<i64, (U256, U256, U256)> = BTreeMap::new();
+    let mut sum = (U256::ZERO, U256::ZERO, U256::ZERO);
     let mut rows = rows.into_iter().peekable();
     let mut days = Vec::new();
     let first = from + offset as i64;
@@ -231,7 +234,10 @@ pub async fn historical_balance(
                 parse_stored(&row.try_get::<String, _>("borrowed")?)?,
                 parse_stored(&row.try_get::<String, _>("available")?)?,
             );
-            latest.insert(pool, values);
+            if let Some(old) = latest.insert(pool, values) {
+                sum = (sum.0.saturating_sub(old.0), sum.1.saturating_sub(old.1), sum.2.saturating_sub(old.2));
+            }
+            sum = (sum.0 + values.0, sum.1 + values.1, sum.2 + values.2);
             rows.next();
         }
         if day < first {
@@ -240,7 +246,6 @@ pub async fn historical_balance(
         if days.len() as u64 > limit {
             break;
         }
-        let sum = latest.values().fold((U256::ZERO, U256::ZERO, U256::ZERO), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2));
         days.push(DailyBalance {
             date: format_day(day),
             supplied: Amount::new(sum.0, decimals),
