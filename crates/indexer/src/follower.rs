@@ -235,10 +235,11 @@ impl Follower {
         let next = self.store.cursor(chain_id, &contract, kind.as_str(), self.config.start_block as i64).await? as u64;
 
         if let Some(fork) = self.find_fork(next).await? {
-            let removed = self.store.rewind(chain_id, &contract, fork as i64).await?;
+            let removed = self.store.events_from(chain_id, &contract, fork as i64).await?;
             tracing::warn!(%contract, fork, removed = removed.len(), "reorg: blocks replaced, re-reading");
             // Read back now what the removed events touched: the entities they created may be
-            // gone for good, and the re-read batches need not mention them again.
+            // gone for good, and the re-read batches need not mention them again. The deletion
+            // and these reads land in one transaction.
             let mut dirty = Dirty::default();
             for event in &removed {
                 if let Ok(fields) = serde_json::from_str(&event.decoded) {
@@ -246,9 +247,9 @@ impl Follower {
                 }
             }
             let at = fork.saturating_sub(1).max(self.config.start_block.saturating_sub(1));
-            let mut batch = self.read_state(&dirty, at, true).await?;
-            batch.blocks.clear();
-            self.store.apply(chain_id, &contract, &batch, fork as i64, self.config.reorg_depth as i64).await?;
+            let mut repair = self.read_state(&dirty, at, true).await?;
+            repair.blocks.clear();
+            self.store.rewind(chain_id, &contract, fork as i64, &repair, self.config.reorg_depth as i64).await?;
             let _ = self.changes.send(Change::Reorg { chain_id, contract, fork: fork as i64 });
             return Ok(Step::Reorg { fork });
         }

@@ -459,19 +459,32 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("number")?, r.try_get("hash")?))).collect()
     }
 
-    /// Undoes a follower's blocks from `fork` on (a reorg replaced them): deletes their events,
-    /// block hashes, snapshots and prices and moves the cursor back. Returns the deleted events,
-    /// whose pools and accounts the follower reads again.
-    pub async fn rewind(&self, chain_id: i64, contract: &str, fork: i64) -> Result<Vec<EventRow>> {
-        let mut tx = self.pool.begin().await?;
+    /// The events a follower recorded from block `fork` on (those a reorg replaced), whose
+    /// pools and accounts it reads again.
+    pub async fn events_from(&self, chain_id: i64, contract: &str, fork: i64) -> Result<Vec<EventRow>> {
         let rows = sqlx::query("SELECT * FROM events WHERE chain_id = $1 AND contract = $2 AND block_number >= $3")
             .bind(chain_id)
             .bind(contract)
             .bind(fork)
-            .fetch_all(&mut *tx)
+            .fetch_all(&self.pool)
             .await
             .wrap_err("reading the events a reorg removed")?;
-        let removed = rows.iter().map(event_row).collect::<Result<Vec<_>>>()?;
+        rows.iter().map(event_row).collect()
+    }
+
+    /// Undoes a follower's blocks from `fork` on (a reorg replaced them) and applies `repair`
+    /// (what those blocks' events touched, read again before the fork) in one transaction: the
+    /// events, block hashes, snapshots and prices recorded since go, the cursor moves back to
+    /// `fork`, and no crash can leave the deletions without the re-read state.
+    pub async fn rewind(
+        &self,
+        chain_id: i64,
+        contract: &str,
+        fork: i64,
+        repair: &Batch,
+        keep_blocks: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         for sql in [
             "DELETE FROM events WHERE chain_id = $1 AND contract = $2 AND block_number >= $3",
             "DELETE FROM blocks WHERE chain_id = $1 AND contract = $2 AND number >= $3",
@@ -492,15 +505,9 @@ impl Store {
             .execute(&mut *tx)
             .await
             .wrap_err("rewinding prices")?;
-        sqlx::query("UPDATE cursors SET next_block = $3 WHERE chain_id = $1 AND contract = $2")
-            .bind(chain_id)
-            .bind(contract)
-            .bind(fork)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("moving the cursor back")?;
-        tx.commit().await?;
-        Ok(removed)
+        apply_in(&mut tx, chain_id, contract, repair, fork, keep_blocks).await?;
+        tx.commit().await.wrap_err("committing a reorg repair")?;
+        Ok(())
     }
 
     /// Applies a batch and moves the cursor to `next_block`, atomically. Keeps only the last
@@ -514,171 +521,7 @@ impl Store {
         keep_blocks: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for e in &batch.events {
-            insert_event(&mut tx, e).await?;
-        }
-        for (number, hash, timestamp) in &batch.blocks {
-            sqlx::query(
-                "INSERT INTO blocks (chain_id, contract, number, hash, timestamp) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (chain_id, contract, number) DO UPDATE SET hash = excluded.hash, timestamp = excluded.timestamp",
-            )
-            .bind(chain_id)
-            .bind(contract)
-            .bind(*number)
-            .bind(hash)
-            .bind(*timestamp)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a block hash")?;
-        }
-        if let Some(c) = &batch.contract {
-            sqlx::query(
-                "INSERT INTO contracts (chain_id, contract, kind, usdc, paused, fees, updated_block) VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (chain_id, contract) DO UPDATE SET usdc = excluded.usdc, paused = excluded.paused, fees = excluded.fees, updated_block = excluded.updated_block",
-            )
-            .bind(c.chain_id)
-            .bind(&c.contract)
-            .bind(&c.kind)
-            .bind(&c.usdc)
-            .bind(i64::from(c.paused))
-            .bind(&c.fees)
-            .bind(c.updated_block)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording the contract state")?;
-        }
-        for t in &batch.tokens {
-            sqlx::query(
-                "INSERT INTO tokens (chain_id, token, symbol, decimals) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (chain_id, token) DO UPDATE SET symbol = excluded.symbol, decimals = excluded.decimals",
-            )
-            .bind(t.chain_id)
-            .bind(&t.token)
-            .bind(&t.symbol)
-            .bind(t.decimals)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a token")?;
-        }
-        for p in &batch.collateral_pools {
-            upsert_collateral_pool(&mut tx, p).await?;
-        }
-        for l in &batch.lends {
-            sqlx::query(
-                "INSERT INTO lend_positions (chain_id, contract, pool_id, account, lend_id, starting_amount, amount, reward_per_token_ignored, updated_block)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (chain_id, contract, pool_id, account, lend_id) DO UPDATE SET starting_amount = excluded.starting_amount,
-                 amount = excluded.amount, reward_per_token_ignored = excluded.reward_per_token_ignored, updated_block = excluded.updated_block",
-            )
-            .bind(l.chain_id)
-            .bind(&l.contract)
-            .bind(l.pool_id)
-            .bind(&l.account)
-            .bind(l.lend_id)
-            .bind(&l.starting_amount)
-            .bind(&l.amount)
-            .bind(&l.reward_per_token_ignored)
-            .bind(l.updated_block)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a lend position")?;
-        }
-        for b in &batch.borrows {
-            sqlx::query(
-                "INSERT INTO borrow_positions (chain_id, contract, pool_id, account, borrow_id, starting_amount, amount, collateral_amount, borrow_time, interest_bps, updated_block)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                 ON CONFLICT (chain_id, contract, pool_id, account, borrow_id) DO UPDATE SET starting_amount = excluded.starting_amount,
-                 amount = excluded.amount, collateral_amount = excluded.collateral_amount, borrow_time = excluded.borrow_time,
-                 interest_bps = excluded.interest_bps, updated_block = excluded.updated_block",
-            )
-            .bind(b.chain_id)
-            .bind(&b.contract)
-            .bind(b.pool_id)
-            .bind(&b.account)
-            .bind(b.borrow_id)
-            .bind(&b.starting_amount)
-            .bind(&b.amount)
-            .bind(&b.collateral_amount)
-            .bind(b.borrow_time)
-            .bind(b.interest_bps)
-            .bind(b.updated_block)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a borrow position")?;
-        }
-        for p in &batch.counterparty_pools {
-            upsert_counterparty_pool(&mut tx, p).await?;
-        }
-        for c in &batch.commits {
-            sqlx::query(
-                "INSERT INTO commits (chain_id, contract, pool_id, account, amount, claimed, updated_block) VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (chain_id, contract, pool_id, account) DO UPDATE SET amount = excluded.amount, claimed = excluded.claimed,
-                 updated_block = excluded.updated_block",
-            )
-            .bind(c.chain_id)
-            .bind(&c.contract)
-            .bind(c.pool_id)
-            .bind(&c.account)
-            .bind(&c.amount)
-            .bind(&c.claimed)
-            .bind(c.updated_block)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a commit")?;
-        }
-        for s in &batch.snapshots {
-            sqlx::query(
-                "INSERT INTO daily_snapshots (chain_id, contract, pool_id, day, supplied, borrowed, available, block_number)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (chain_id, contract, pool_id, day) DO UPDATE SET supplied = excluded.supplied, borrowed = excluded.borrowed,
-                 available = excluded.available, block_number = excluded.block_number",
-            )
-            .bind(s.chain_id)
-            .bind(&s.contract)
-            .bind(s.pool_id)
-            .bind(s.day)
-            .bind(&s.supplied)
-            .bind(&s.borrowed)
-            .bind(&s.available)
-            .bind(s.block_number)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a daily snapshot")?;
-        }
-        for p in &batch.prices {
-            sqlx::query(
-                "INSERT INTO token_prices (chain_id, token, feed, block_number, updated_at, price, decimals) VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (chain_id, token, block_number) DO UPDATE SET feed = excluded.feed, updated_at = excluded.updated_at,
-                 price = excluded.price, decimals = excluded.decimals",
-            )
-            .bind(p.chain_id)
-            .bind(&p.token)
-            .bind(&p.feed)
-            .bind(p.block_number)
-            .bind(p.updated_at)
-            .bind(&p.price)
-            .bind(p.decimals)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("recording a price")?;
-        }
-        for gone in &batch.gone {
-            delete_gone(&mut tx, chain_id, contract, gone).await?;
-        }
-        sqlx::query("UPDATE cursors SET next_block = $3 WHERE chain_id = $1 AND contract = $2")
-            .bind(chain_id)
-            .bind(contract)
-            .bind(next_block)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("moving the cursor")?;
-        sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND contract = $2 AND number < $3")
-            .bind(chain_id)
-            .bind(contract)
-            .bind(next_block - keep_blocks)
-            .execute(&mut *tx)
-            .await
-            .wrap_err("forgetting old block hashes")?;
+        apply_in(&mut tx, chain_id, contract, batch, next_block, keep_blocks).await?;
         tx.commit().await.wrap_err("committing a batch")?;
         Ok(())
     }
@@ -733,6 +576,182 @@ impl Store {
                 .wrap_err("reading events")?;
         rows.iter().map(event_row).collect()
     }
+}
+
+async fn apply_in(
+    tx: &mut Transaction<'_, Any>,
+    chain_id: i64,
+    contract: &str,
+    batch: &Batch,
+    next_block: i64,
+    keep_blocks: i64,
+) -> Result<()> {
+    for e in &batch.events {
+        insert_event(tx, e).await?;
+    }
+    for (number, hash, timestamp) in &batch.blocks {
+        sqlx::query(
+            "INSERT INTO blocks (chain_id, contract, number, hash, timestamp) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (chain_id, contract, number) DO UPDATE SET hash = excluded.hash, timestamp = excluded.timestamp",
+        )
+        .bind(chain_id)
+        .bind(contract)
+        .bind(*number)
+        .bind(hash)
+        .bind(*timestamp)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a block hash")?;
+    }
+    if let Some(c) = &batch.contract {
+        sqlx::query(
+            "INSERT INTO contracts (chain_id, contract, kind, usdc, paused, fees, updated_block) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (chain_id, contract) DO UPDATE SET usdc = excluded.usdc, paused = excluded.paused, fees = excluded.fees, updated_block = excluded.updated_block",
+        )
+        .bind(c.chain_id)
+        .bind(&c.contract)
+        .bind(&c.kind)
+        .bind(&c.usdc)
+        .bind(i64::from(c.paused))
+        .bind(&c.fees)
+        .bind(c.updated_block)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording the contract state")?;
+    }
+    for t in &batch.tokens {
+        sqlx::query(
+            "INSERT INTO tokens (chain_id, token, symbol, decimals) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (chain_id, token) DO UPDATE SET symbol = excluded.symbol, decimals = excluded.decimals",
+        )
+        .bind(t.chain_id)
+        .bind(&t.token)
+        .bind(&t.symbol)
+        .bind(t.decimals)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a token")?;
+    }
+    for p in &batch.collateral_pools {
+        upsert_collateral_pool(tx, p).await?;
+    }
+    for l in &batch.lends {
+        sqlx::query(
+            "INSERT INTO lend_positions (chain_id, contract, pool_id, account, lend_id, starting_amount, amount, reward_per_token_ignored, updated_block)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (chain_id, contract, pool_id, account, lend_id) DO UPDATE SET starting_amount = excluded.starting_amount,
+             amount = excluded.amount, reward_per_token_ignored = excluded.reward_per_token_ignored, updated_block = excluded.updated_block",
+        )
+        .bind(l.chain_id)
+        .bind(&l.contract)
+        .bind(l.pool_id)
+        .bind(&l.account)
+        .bind(l.lend_id)
+        .bind(&l.starting_amount)
+        .bind(&l.amount)
+        .bind(&l.reward_per_token_ignored)
+        .bind(l.updated_block)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a lend position")?;
+    }
+    for b in &batch.borrows {
+        sqlx::query(
+            "INSERT INTO borrow_positions (chain_id, contract, pool_id, account, borrow_id, starting_amount, amount, collateral_amount, borrow_time, interest_bps, updated_block)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (chain_id, contract, pool_id, account, borrow_id) DO UPDATE SET starting_amount = excluded.starting_amount,
+             amount = excluded.amount, collateral_amount = excluded.collateral_amount, borrow_time = excluded.borrow_time,
+             interest_bps = excluded.interest_bps, updated_block = excluded.updated_block",
+        )
+        .bind(b.chain_id)
+        .bind(&b.contract)
+        .bind(b.pool_id)
+        .bind(&b.account)
+        .bind(b.borrow_id)
+        .bind(&b.starting_amount)
+        .bind(&b.amount)
+        .bind(&b.collateral_amount)
+        .bind(b.borrow_time)
+        .bind(b.interest_bps)
+        .bind(b.updated_block)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a borrow position")?;
+    }
+    for p in &batch.counterparty_pools {
+        upsert_counterparty_pool(tx, p).await?;
+    }
+    for c in &batch.commits {
+        sqlx::query(
+            "INSERT INTO commits (chain_id, contract, pool_id, account, amount, claimed, updated_block) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (chain_id, contract, pool_id, account) DO UPDATE SET amount = excluded.amount, claimed = excluded.claimed,
+             updated_block = excluded.updated_block",
+        )
+        .bind(c.chain_id)
+        .bind(&c.contract)
+        .bind(c.pool_id)
+        .bind(&c.account)
+        .bind(&c.amount)
+        .bind(&c.claimed)
+        .bind(c.updated_block)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a commit")?;
+    }
+    for s in &batch.snapshots {
+        sqlx::query(
+            "INSERT INTO daily_snapshots (chain_id, contract, pool_id, day, supplied, borrowed, available, block_number)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (chain_id, contract, pool_id, day) DO UPDATE SET supplied = excluded.supplied, borrowed = excluded.borrowed,
+             available = excluded.available, block_number = excluded.block_number",
+        )
+        .bind(s.chain_id)
+        .bind(&s.contract)
+        .bind(s.pool_id)
+        .bind(s.day)
+        .bind(&s.supplied)
+        .bind(&s.borrowed)
+        .bind(&s.available)
+        .bind(s.block_number)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a daily snapshot")?;
+    }
+    for p in &batch.prices {
+        sqlx::query(
+            "INSERT INTO token_prices (chain_id, token, feed, block_number, updated_at, price, decimals) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (chain_id, token, block_number) DO UPDATE SET feed = excluded.feed, updated_at = excluded.updated_at,
+             price = excluded.price, decimals = excluded.decimals",
+        )
+        .bind(p.chain_id)
+        .bind(&p.token)
+        .bind(&p.feed)
+        .bind(p.block_number)
+        .bind(p.updated_at)
+        .bind(&p.price)
+        .bind(p.decimals)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("recording a price")?;
+    }
+    for gone in &batch.gone {
+        delete_gone(tx, chain_id, contract, gone).await?;
+    }
+    sqlx::query("UPDATE cursors SET next_block = $3 WHERE chain_id = $1 AND contract = $2")
+        .bind(chain_id)
+        .bind(contract)
+        .bind(next_block)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("moving the cursor")?;
+    sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND contract = $2 AND number < $3")
+        .bind(chain_id)
+        .bind(contract)
+        .bind(next_block - keep_blocks)
+        .execute(&mut **tx)
+        .await
+        .wrap_err("forgetting old block hashes")?;
+    Ok(())
 }
 
 async fn insert_event(tx: &mut Transaction<'_, Any>, e: &EventRow) -> Result<()> {
