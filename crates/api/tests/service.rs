@@ -11,7 +11,7 @@ use std::{
 
 use alloy::{
     network::{EthereumWallet, NetworkTransactionBuilder},
-    primitives::{I256, U256},
+    primitives::U256,
     providers::Provider,
     signers::{SignerSync, local::PrivateKeySigner},
 };
@@ -46,6 +46,7 @@ struct Api {
     /// REST path → (GraphQL operation, is a mutation).
     twins: std::collections::BTreeMap<String, (String, bool)>,
     twinned: std::sync::Mutex<BTreeSet<String>>,
+    answered: std::sync::Mutex<BTreeSet<String>>,
 }
 
 /// Calls whose GraphQL twin would not meet the same state: a sign-in consumes its nonce, a
@@ -64,7 +65,13 @@ impl Api {
             let mutation = mutations.contains(&format!("\t{id}(")) || mutations.contains(&format!("\t{id}:"));
             twins.insert(path.clone(), (id, mutation));
         }
-        Ok(Self { http: reqwest::Client::new(), base, twins, twinned: Default::default() })
+        Ok(Self {
+            http: reqwest::Client::new(),
+            base,
+            twins,
+            twinned: Default::default(),
+            answered: Default::default(),
+        })
     }
 
     async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Result<(u16, Value)> {
@@ -77,6 +84,9 @@ impl Api {
         let text = response.text().await?;
         let json: Value =
             serde_json::from_str(&text).wrap_err_with(|| format!("POST {path} answered non-JSON: {text}"))?;
+        if status == 200 {
+            self.answered.lock().map_err(|_| eyre!("lock"))?.insert(path.to_owned());
+        }
         if body.is_object() && status != 413 && !NOT_REPEATABLE.contains(&path) {
             self.twin(path, &body, token, status, &json).await?;
         }
@@ -211,8 +221,14 @@ async fn scenario(database: &str) -> Result<()> {
 
     reads(&api, client, &cast, pool).await?;
     auth(&api, &alice_token, &admin_token).await?;
+    rest_session(&api, &server, &keys[3]).await?;
     ipfs_and_metadata(&api, &alice_token, &admin_token, &frank_token).await?;
+    // The change feed (server-sent events) must carry the pool the actions create.
+    let stream = tokio::spawn(read_stream(api.http.clone(), format!("{}/v1/events/stream", api.base), "PoolCreated"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     actions(&api, client, &keys, &alice_token, &frank_token).await?;
+    let seen = stream.await??;
+    ensure!(seen.contains("event: event") && seen.contains("\"name\":\"PoolCreated\""), "the stream said: {seen}");
     graphql(&api, &alice_token, &admin_token, pool, &cast).await?;
     graphql_sessions(&api, &server, &keys[2]).await?;
     bad_input_everywhere(&api, &alice_token, &admin_token).await?;
@@ -226,8 +242,31 @@ async fn scenario(database: &str) -> Result<()> {
         .map(|(_, (op, _))| op)
         .collect();
     ensure!(untwinned.is_empty(), "operations never compared with GraphQL: {untwinned:?}");
+    // And every route answered successfully at least once.
+    let answered = api.answered.lock().map_err(|_| eyre!("lock"))?.clone();
+    let unanswered: Vec<&String> = api.twins.keys().filter(|p| !answered.contains(*p)).collect();
+    ensure!(unanswered.is_empty(), "routes never answered 200: {unanswered:?}");
     server.stop().await;
     Ok(())
+}
+
+/// Reads a server-sent event stream until `needle` appears (at most 30 s).
+async fn read_stream(http: reqwest::Client, url: String, needle: &'static str) -> Result<String> {
+    let mut response = http.get(url).send().await?;
+    ensure!(response.headers()["content-type"] == "text/event-stream", "not an event stream");
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !seen.contains(needle) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, response.chunk()).await {
+            Ok(chunk) => match chunk? {
+                Some(bytes) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+                None => bail!("the stream ended before {needle}: {seen}"),
+            },
+            Err(_) => bail!("no {needle} on the stream within 30 s: {seen}"),
+        }
+    }
+    Ok(seen)
 }
 
 /// Waits until every follower has passed the chain's head.
@@ -376,6 +415,37 @@ async fn auth(api: &Api, alice: &str, admin: &str) -> Result<()> {
     Ok(())
 }
 
+/// A REST session of `key`: sign in, rotate, the spent token refused, log out.
+async fn rest_session(api: &Api, server: &Server, key: &PrivateKeySigner) -> Result<()> {
+    let nonce = api.ok("/v1/auth/nonce", json!({}), None).await?["nonce"].as_str().unwrap_or_default().to_owned();
+    let message = server.state.auth.message(key.address(), 31337, &nonce, chrono::Utc::now().timestamp());
+    let signature = key.sign_message_sync(message.as_bytes())?.to_string();
+    let session = api.ok("/v1/login", json!({ "message": message, "signature": signature }), None).await?;
+    api.refused("/v1/login", json!({ "message": message, "signature": signature }), None, "bad-request").await?;
+    let renewed = api.ok("/v1/restore-session", json!({ "refreshToken": session["refreshToken"] }), None).await?;
+    ensure!(
+        renewed["refreshToken"] != session["refreshToken"] && renewed["accessToken"].is_string(),
+        "the session was not renewed"
+    );
+    api.refused("/v1/restore-session", json!({ "refreshToken": session["refreshToken"] }), None, "unauthorized")
+        .await?;
+    let fresh = api.ok("/v1/auth/nonce", json!({}), None).await?["nonce"].as_str().unwrap_or_default().to_owned();
+    let altered = message.replace(&nonce, &fresh);
+    let again = api.ok("/v1/login", json!({ "message": altered, "signature": signature }), None).await;
+    ensure!(again.is_err(), "a message altered after signing signed in");
+    let nonce = api.ok("/v1/auth/nonce", json!({}), None).await?["nonce"].as_str().unwrap_or_default().to_owned();
+    let message = server.state.auth.message(key.address(), 31337, &nonce, chrono::Utc::now().timestamp());
+    let signature = key.sign_message_sync(message.as_bytes())?.to_string();
+    let session = api.ok("/v1/login", json!({ "message": message, "signature": signature }), None).await?;
+    ensure!(
+        api.ok("/v1/auth/logout", json!({ "refreshToken": session["refreshToken"] }), None).await?["ok"] == true,
+        "logout"
+    );
+    api.refused("/v1/restore-session", json!({ "refreshToken": session["refreshToken"] }), None, "unauthorized")
+        .await?;
+    Ok(())
+}
+
 async fn ipfs_and_metadata(api: &Api, alice: &str, admin: &str, frank: &str) -> Result<()> {
     let hello = base64::engine::general_purpose::STANDARD.encode("hello\n");
     api.refused("/v1/ipfs/upload-file", json!({ "file": hello }), None, "unauthorized").await?;
@@ -451,13 +521,7 @@ async fn ipfs_and_metadata(api: &Api, alice: &str, admin: &str, frank: &str) -> 
 }
 
 /// Signs prepared transactions with `key` and relays them through the service.
-async fn sign_and_relay(
-    api: &Api,
-    client: &Client,
-    key: &PrivateKeySigner,
-    token: &str,
-    prepared: &Value,
-) -> Result<()> {
+async fn sign_and_relay(api: &Api, key: &PrivateKeySigner, token: &str, prepared: &Value) -> Result<()> {
     let wallet = EthereumWallet::from(key.clone());
     for tx in prepared["transactions"].as_array().ok_or_else(|| eyre!("no transactions in {prepared}"))? {
         let unsigned: pools_sdk::UnsignedTx = serde_json::from_value(tx.clone())?;
@@ -472,7 +536,6 @@ async fn sign_and_relay(
             .await?;
         ensure!(relayed["txHash"].as_str().is_some_and(|h| h.len() == 66), "{relayed}");
     }
-    let _ = client;
     Ok(())
 }
 
@@ -489,7 +552,7 @@ async fn actions(api: &Api, client: &Client, keys: &[PrivateKeySigner], alice: &
     });
     api.refused("/v1/pools/create", create.clone(), None, "unauthorized").await?;
     let prepared = api.ok("/v1/pools/create", create, Some(frank)).await?;
-    sign_and_relay(api, client, &keys[6], frank, &prepared).await?;
+    sign_and_relay(api, &keys[6], frank, &prepared).await?;
     let deadline_at = Instant::now() + Duration::from_secs(30);
     let new_pool = loop {
         let total = api.ok("/v1/pools/get-total-pools", json!({}), None).await?["total"].as_u64().unwrap_or(0);
@@ -506,25 +569,40 @@ async fn actions(api: &Api, client: &Client, keys: &[PrivateKeySigner], alice: &
         .ok("/v1/pools/commit", json!({ "poolId": new_pool, "amount": usdc(2_000).to_string() }), Some(alice))
         .await?;
     ensure!(commit["transactions"].as_array().map(Vec::len) == Some(2), "approve + commit: {commit}");
-    sign_and_relay(api, client, &keys[1], alice, &commit).await?;
+    sign_and_relay(api, &keys[1], alice, &commit).await?;
     let approve = api.ok("/v1/pools/approve", json!({ "poolId": new_pool, "amount": "5" }), Some(alice)).await?;
     ensure!(approve["transactions"][0]["description"].as_str().is_some_and(|d| d.starts_with("approve")), "{approve}");
     let uncommit = api.ok("/v1/pools/uncommit", json!({ "poolId": new_pool }), Some(alice)).await?;
     ensure!(uncommit["transactions"].as_array().map(Vec::len) == Some(1), "{uncommit}");
-    let collect = api.ok("/v1/pools/collect", json!({ "poolId": new_pool }), Some(frank)).await;
-    // Soft cap reached but the deadline is a week away: collecting is the owner's choice now.
-    if let Err(e) = collect {
-        ensure!(!e.to_string().contains("unexpected"), "{e:#}");
-    }
-    for (path, token) in [
-        ("/v1/pools/close", frank),
-        ("/v1/pools/archive", frank),
-        ("/v1/pools/claim", alice),
-        ("/v1/pools/deposit-rewards", frank),
-    ] {
-        let body = json!({ "poolId": new_pool, "amount": "1000000" });
-        let (status, answer) = api.post(path, body, Some(token)).await?;
-        ensure!(status == 200 || answer["code"] == "bad-request", "{path}: {status} {answer}");
+    // Before the deadline the owner may not collect yet: refused in words, not a 500.
+    let early = api.refused("/v1/pools/collect", json!({ "poolId": new_pool }), Some(frank), "bad-request").await?;
+    ensure!(early["error"].as_str().is_some_and(|e| e.contains("deadline")), "{early}");
+    // The rest of the pool's life, each action prepared by the API, signed by its actor and
+    // relayed: collect after the deadline, rewards deposited, claimed, closed, archived.
+    local::advance_time(client, 8 * 86_400).await?;
+    let collect = api.ok("/v1/pools/collect", json!({ "poolId": new_pool }), Some(frank)).await?;
+    sign_and_relay(api, &keys[6], frank, &collect).await?;
+    let required = client.counterparty_pool_info(Variant::Default, new_pool).await?.required_rewards;
+    let deposit = api
+        .ok("/v1/pools/deposit-rewards", json!({ "poolId": new_pool, "amount": required.to_string() }), Some(frank))
+        .await?;
+    sign_and_relay(api, &keys[6], frank, &deposit).await?;
+    let claim = api.ok("/v1/pools/claim", json!({ "poolId": new_pool }), Some(alice)).await?;
+    sign_and_relay(api, &keys[1], alice, &claim).await?;
+    let close = api.ok("/v1/pools/close", json!({ "poolId": new_pool }), Some(frank)).await?;
+    sign_and_relay(api, &keys[6], frank, &close).await?;
+    api.refused("/v1/pools/archive", json!({ "poolId": new_pool }), Some(frank), "bad-request").await?;
+    local::advance_time(client, 61 * 86_400).await?;
+    let archive = api.ok("/v1/pools/archive", json!({ "poolId": new_pool }), Some(frank)).await?;
+    sign_and_relay(api, &keys[6], frank, &archive).await?;
+    let deadline_at = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pool = api.ok("/v1/pools/get-pool", json!({ "poolId": new_pool }), None).await?;
+        if pool["status"] == "ARCHIVED" {
+            break;
+        }
+        ensure!(Instant::now() < deadline_at, "the archived pool was not indexed: {pool}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let refused =
         api.refused("/v1/pools/commit", json!({ "poolId": 999, "amount": "1" }), Some(alice), "not-found").await?;
@@ -532,7 +610,6 @@ async fn actions(api: &Api, client: &Client, keys: &[PrivateKeySigner], alice: &
     api.refused("/v1/pools/commit", json!({ "poolId": new_pool }), Some(alice), "validation-failed").await?;
     api.refused("/v1/transactions/relay", json!({ "signedTransaction": "0xzz" }), Some(alice), "validation-failed")
         .await?;
-    let _ = I256::ZERO;
     Ok(())
 }
 

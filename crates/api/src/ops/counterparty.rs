@@ -368,10 +368,10 @@ pub async fn action(s: &AppState, caller: &Claims, action: Action, input: Action
             )]
         }
     };
-    prepare(chain, &client, &calls).await
+    prepare(&client, &calls).await
 }
 
-async fn prepare(_chain: &Chain, client: &pools_sdk::Client, calls: &[pools_sdk::Call]) -> ApiResult<Transactions> {
+async fn prepare(client: &pools_sdk::Client, calls: &[pools_sdk::Call]) -> ApiResult<Transactions> {
     let prepared = client.prepare_all(calls).await?;
     Ok(Transactions { transactions: prepared.iter().map(UnsignedTransaction::from_sdk).collect::<ApiResult<_>>()? })
 }
@@ -427,7 +427,7 @@ pub async fn create(s: &AppState, caller: &Claims, input: CreatePoolInput) -> Ap
             &collateral,
         )
         .await?;
-    prepare(chain, &client, &calls).await
+    prepare(&client, &calls).await
 }
 
 /// `transactions/relay` input.
