@@ -80,6 +80,30 @@ pub enum Change {
     },
 }
 
+/// A reorg deeper than the follower's stored block hashes reach: it cannot be repaired in place,
+/// so the follower stops rather than guess.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReorgTooDeep {
+    /// Chain id.
+    pub chain_id: i64,
+    /// The cursor's block, below which no stored hash matched the node's.
+    pub below: u64,
+    /// Hashes kept.
+    pub depth: i64,
+}
+
+impl std::fmt::Display for ReorgTooDeep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "reorg deeper than {} blocks below block {} on chain {}: re-index from an earlier block",
+            self.depth, self.below, self.chain_id
+        )
+    }
+}
+
+impl std::error::Error for ReorgTooDeep {}
+
 /// What one [`Follower::step`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -200,7 +224,7 @@ impl Follower {
                     Duration::ZERO
                 }
                 Ok(Step::UpToDate) => poll,
-                Err(e) if e.to_string().contains("deeper than") => return Err(e),
+                Err(e) if e.downcast_ref::<ReorgTooDeep>().is_some() => return Err(e),
                 Err(e) => {
                     tracing::warn!(contract = %self.contract(), error = %format!("{e:#}"), "follower step failed; retrying");
                     backoff = (backoff * 2).min(Duration::from_secs(60));
@@ -318,10 +342,7 @@ impl Follower {
                 return Ok(Some(number as u64 + 1));
             }
         }
-        Err(eyre!(
-            "reorg deeper than {depth} blocks below block {next} on chain {}: re-index from an earlier block",
-            self.chain_id
-        ))
+        Err(ReorgTooDeep { chain_id: self.chain_id, below: next, depth }.into())
     }
 
     async fn hash_of(&self, number: u64) -> Result<Option<String>> {
@@ -380,6 +401,7 @@ impl Follower {
             kind: self.config.kind,
             block: BlockId::hash(header.hash),
             number: at as i64,
+            timestamp: header.timestamp as i64,
         };
         let timestamp = header.timestamp as i64;
         let day = timestamp.div_euclid(DAY);
@@ -391,14 +413,13 @@ impl Follower {
         for &pool in &dirty.pools {
             if self.config.kind == Kind::Collateral {
                 match reader.collateral_pool(pool).await? {
-                    Read::Found(mut p) => {
+                    Read::Found(p) => {
                         let token: Address = p.collateral_token.parse()?;
                         batch.tokens.push(reader.token(token).await?);
                         match reader.price(token, p.price_feed.parse()?).await {
                             Ok(price) => batch.prices.push(price),
                             Err(e) => tracing::warn!(pool, error = %format!("{e:#}"), "no price from the pool's feed"),
                         }
-                        p.created_block = self.created_block(pool).await?.unwrap_or(p.created_block);
                         let supplied = sub(&p.lended, &p.claimed)?;
                         let borrowed = sub(&p.borrowed, &p.repaid)?;
                         batch.snapshots.push(snapshot(
@@ -455,18 +476,6 @@ impl Follower {
         Ok(batch)
     }
 
-    async fn created_block(&self, pool: u64) -> Result<Option<i64>> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT created_block FROM collateral_pools WHERE chain_id = $1 AND contract = $2 AND pool_id = $3",
-        )
-        .bind(self.chain_id)
-        .bind(self.contract())
-        .bind(pool as i64)
-        .fetch_optional(self.store.pool())
-        .await?;
-        Ok(row.map(|r| r.0))
-    }
-
     /// One round of the status worker: the derived statuses (collectable, closable, archivable)
     /// of every open counterparty pool at the latest block, since they change with time alone.
     pub async fn refresh_statuses(&self) -> Result<usize> {
@@ -482,6 +491,7 @@ impl Follower {
             kind: self.config.kind,
             block: BlockId::hash(latest.hash),
             number: latest.number as i64,
+            timestamp: latest.timestamp as i64,
         };
         let mut changed = 0;
         for pool in self.store.open_counterparty_pools(self.chain_id, &contract).await? {

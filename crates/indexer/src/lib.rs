@@ -32,7 +32,7 @@ use eyre::{Result, WrapErr};
 use tokio::{sync::broadcast, task::JoinHandle};
 
 pub use events::{Decoded, Decoder, Kind, uint};
-pub use follower::{Change, Follower, FollowerConfig, Step};
+pub use follower::{Change, Follower, FollowerConfig, ReorgTooDeep, Step};
 pub use reader::STATUS_NAMES;
 pub use store::{Backend, Store};
 

@@ -41,6 +41,8 @@ pub struct Reader<'a> {
     pub block: BlockId,
     /// Its number.
     pub number: i64,
+    /// Its timestamp (the caller has the header already).
+    pub timestamp: i64,
 }
 
 /// Turns a revert into [`Read::Missing`]; other failures (the node, the network) stay errors.
@@ -106,7 +108,7 @@ impl Reader<'_> {
         Ok(TokenRow { chain_id: self.chain_id, token: lower(token), symbol, decimals: i64::from(decimals) })
     }
 
-    /// A collateral pool; `created_block` is this block for a pool not seen before.
+    /// A collateral pool, `created_block` set to this block (the upsert keeps the first one).
     pub async fn collateral_pool(&self, pool_id: u64) -> Result<Read<CollateralPoolRow>> {
         let c = self.collateral();
         let id = U256::from(pool_id);
@@ -243,7 +245,6 @@ impl Reader<'_> {
         let c = self.counterparty();
         let repayment = c.repaymentInfo(pid).block(self.block).call().await?;
         let actions = c.poolActions(pid).block(self.block).call().await?;
-        let timestamp = self.block_timestamp().await?;
         Ok(Read::Found(CounterpartyPoolRow {
             chain_id: self.chain_id,
             contract: lower(self.contract),
@@ -265,7 +266,7 @@ impl Reader<'_> {
             collectable: actions.collectable,
             closable: actions.closable,
             archivable: actions.archivable,
-            actions_checked_at: timestamp,
+            actions_checked_at: self.timestamp,
             updated_block: self.number,
         }))
     }
@@ -313,15 +314,5 @@ impl Reader<'_> {
             price: round._1.to_string(),
             decimals: i64::from(decimals),
         })
-    }
-
-    async fn block_timestamp(&self) -> Result<i64> {
-        use alloy::providers::Provider;
-        let block = self
-            .provider
-            .get_block(self.block)
-            .await?
-            .ok_or_else(|| eyre::eyre!("block {:?} not found", self.block))?;
-        Ok(block.header.timestamp as i64)
     }
 }
