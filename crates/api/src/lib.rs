@@ -130,6 +130,41 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
+    /// Waits until every follower of every served chain has recorded the chain's head as it is
+    /// now (demo, load check, tests: reads that must see what was just done).
+    pub async fn wait_indexed(&self, within: Duration) -> Result<()> {
+        use alloy::providers::Provider;
+        let deadline = tokio::time::Instant::now() + within;
+        for chain in self.state.chains.values() {
+            let head = chain.client.provider().get_block_number().await? as i64;
+            let contracts = ChainConfig::from_deployment(&chain.rpc_url, &chain.deployment).contracts;
+            loop {
+                let mut behind = 0;
+                for (_, contract) in &contracts {
+                    let next: Option<i64> =
+                        sqlx::query_scalar("SELECT next_block FROM cursors WHERE chain_id = $1 AND contract = $2")
+                            .bind(chain.chain_id as i64)
+                            .bind(format!("{contract:#x}"))
+                            .fetch_optional(self.state.store.pool())
+                            .await?;
+                    behind += usize::from(next.is_none_or(|n| n <= head));
+                }
+                if behind == 0 {
+                    break;
+                }
+                if tokio::time::Instant::now() > deadline {
+                    eyre::bail!(
+                        "{behind} followers of chain {} had not reached block {head} within {} s",
+                        chain.chain_id,
+                        within.as_secs()
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Ok(())
+    }
+
     /// The indexer.
     pub fn indexer(&self) -> &Indexer {
         &self.indexer

@@ -12,7 +12,6 @@ use std::{
 use alloy::{
     network::{EthereumWallet, NetworkTransactionBuilder},
     primitives::U256,
-    providers::Provider,
     signers::{SignerSync, local::PrivateKeySigner},
 };
 use base64::Engine;
@@ -213,7 +212,7 @@ async fn scenario(database: &str) -> Result<()> {
     };
     let server = Server::start(config, &root, SECRET.to_vec()).await?;
     let api = Api::new(server.url())?;
-    wait_indexed(&api, client).await?;
+    server.wait_indexed(Duration::from_secs(60)).await?;
 
     let alice_token = api.login(&server, &keys[1]).await?;
     let admin_token = api.login(&server, &keys[0]).await?;
@@ -267,22 +266,6 @@ async fn read_stream(http: reqwest::Client, url: String, needle: &'static str) -
         }
     }
     Ok(seen)
-}
-
-/// Waits until every follower has passed the chain's head.
-async fn wait_indexed(api: &Api, client: &Client) -> Result<()> {
-    let head = client.provider().get_block_number().await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let config = api.ok("/get-config", json!({}), None).await?;
-        if config["chains"][0]["indexedBlock"].as_u64().is_some_and(|b| b >= head) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("the indexer did not reach block {head} in 60 s: {config}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 async fn reads(api: &Api, client: &Client, cast: &Cast, pool: u64) -> Result<()> {

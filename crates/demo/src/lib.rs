@@ -36,7 +36,7 @@ pub async fn run_demo(root: &Path, out: Narration<'_>) -> Result<Report> {
         )?;
         let cast = Cast::from_keys(chain.anvil.keys())?;
         let report = run_lifecycle(&chain.client, &cast, out).await?;
-        service::show_api(&chain.client, chain.anvil.url(), out).await?;
+        service::show_api(chain.anvil.url(), out).await?;
         Ok::<_, eyre::Report>(report)
     };
     let report = tokio::select! {

@@ -3,17 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use alloy::providers::Provider;
-use eyre::{Result, WrapErr, ensure, eyre};
+use eyre::{Result, WrapErr, eyre};
 use pools_api::{ServeConfig, Server, config::ChainEntry};
-use pools_sdk::Client;
 use serde_json::{Value, json};
 
 use crate::Narration;
 
 /// Starts the service on the demo's chain (SQLite in a temporary directory), waits until it
 /// indexed the lifecycle, prints a few answers and stops it.
-pub async fn show_api(client: &Client, rpc_url: &str, out: Narration<'_>) -> Result<()> {
+pub async fn show_api(rpc_url: &str, out: Narration<'_>) -> Result<()> {
     let root = pools_sdk::repository_root();
     let dir = tempfile::tempdir()?;
     let config = ServeConfig {
@@ -31,15 +29,8 @@ pub async fn show_api(client: &Client, rpc_url: &str, out: Narration<'_>) -> Res
     writeln!(out, "\n== The backend: pools serve at {url} (REST), {url}/graphql (GraphQL) ==")?;
     let started = Instant::now();
     let http = reqwest::Client::new();
-    let head = client.provider().get_block_number().await?;
-    let config = loop {
-        let config: Value = http.get(format!("{url}/get-config")).send().await?.json().await?;
-        if config["chains"][0]["indexedBlock"].as_u64().is_some_and(|b| b >= head) {
-            break config;
-        }
-        ensure!(started.elapsed() < Duration::from_secs(60), "the indexer did not reach block {head} within 60 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    server.wait_indexed(Duration::from_secs(60)).await?;
+    let config: Value = http.get(format!("{url}/get-config")).send().await?.json().await?;
     let events: Value = post(&http, &url, "/v1/events", json!({ "page": { "limit": 1 } })).await?;
     writeln!(
         out,

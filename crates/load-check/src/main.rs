@@ -61,7 +61,7 @@ async fn main() -> Result<()> {
     let server = Server::start(config, &root, b"load-check secret, thirty-two bytes or more".to_vec()).await?;
     let http = reqwest::Client::new();
     let url = server.url();
-    wait_indexed(&http, &url, &chain.client).await?;
+    server.wait_indexed(Duration::from_secs(120)).await?;
 
     let started = Instant::now();
     let copies = replicate(server.state.store.pool(), args.lifecycles).await?;
@@ -112,20 +112,6 @@ async fn main() -> Result<()> {
 /// `YYYY-MM-DD` of a unix time (UTC).
 fn chrono_day(unix: u64) -> String {
     chrono::DateTime::from_timestamp(unix as i64, 0).map(|t| t.date_naive().to_string()).unwrap_or_default()
-}
-
-async fn wait_indexed(http: &reqwest::Client, url: &str, client: &pools_sdk::Client) -> Result<()> {
-    use alloy::providers::Provider;
-    let head = client.provider().get_block_number().await?;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let config: Value = http.get(format!("{url}/get-config")).send().await?.json().await?;
-        if config["chains"][0]["indexedBlock"].as_u64().is_some_and(|b| b >= head) {
-            return Ok(());
-        }
-        ensure!(Instant::now() < deadline, "the indexer did not reach block {head} within 120 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Copies the indexed lifecycle `lifecycles - 1` more times under pool ids shifted by the

@@ -14,7 +14,7 @@ use super::{PageArgs, Token, page_of, unsigned};
 use crate::{
     amount::{Amount, parse_uint},
     error::{ApiError, ApiResult},
-    ops::meta::{read_metadata, store_metadata},
+    ops::meta::{METADATA_JOIN, metadata_of, store_metadata},
     state::{AppState, Chain, parse_address},
 };
 
@@ -401,11 +401,11 @@ pub struct CollateralPoolsInput {
 pub async fn pools(s: &AppState, _: &Claims, input: CollateralPoolsInput) -> ApiResult<CollateralPoolPage> {
     let chain = s.chain(input.chain_id)?;
     let (offset, limit) = input.page.bounds()?;
-    let rows = sqlx::query(
-        "SELECT p.*, t.symbol AS symbol, t.decimals AS decimals FROM collateral_pools p
-         JOIN tokens t ON t.chain_id = p.chain_id AND t.token = p.collateral_token
-         WHERE p.chain_id = $1 AND p.contract = $2 ORDER BY p.pool_id LIMIT $3 OFFSET $4",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT p.*, t.symbol AS symbol, t.decimals AS decimals, m.document AS metadata_document FROM collateral_pools p
+         JOIN tokens t ON t.chain_id = p.chain_id AND t.token = p.collateral_token {METADATA_JOIN}
+         WHERE p.chain_id = $1 AND p.contract = $2 ORDER BY p.pool_id LIMIT $3 OFFSET $4"
+    )))
     .bind(chain.chain_id as i64)
     .bind(format!("{:#x}", chain.deployment.collateral_pool.proxy))
     .bind((limit + 1) as i64)
@@ -442,7 +442,7 @@ pub async fn pools(s: &AppState, _: &Claims, input: CollateralPoolsInput) -> Api
             available: amount(&p.available_usdc)?,
             collateral_held: Amount::parse(&p.collateral_held, token_decimals)?,
             updated_block: unsigned(p.updated_block),
-            metadata: read_metadata(s, chain.chain_id, &p.contract, p.pool_id).await?.map(Json),
+            metadata: metadata_of(row)?,
         });
     }
     let (data, more) = input.page.page(pools)?;

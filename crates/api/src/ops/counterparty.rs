@@ -16,7 +16,7 @@ use crate::{
     error::{ApiError, ApiResult},
     ops::{
         collateral::{MetadataStored, usdc_decimals},
-        meta::{read_metadata, store_metadata},
+        meta::{METADATA_JOIN, metadata_of, store_metadata},
     },
     state::{AppState, Chain, parse_address},
 };
@@ -85,7 +85,7 @@ fn contract_of(chain: &Chain, v: Variant) -> String {
     format!("{:#x}", chain.client.counterparty_address(v))
 }
 
-async fn pool_from_row(s: &AppState, chain: &Chain, v: Variant, row: &AnyRow) -> ApiResult<CounterpartyPool> {
+async fn pool_from_row(chain: &Chain, v: Variant, row: &AnyRow) -> ApiResult<CounterpartyPool> {
     let p = pools_indexer::store::counterparty_pool_row(row).map_err(|e| ApiError::unexpected(&e))?;
     let usdc = usdc_decimals(chain).await?;
     let amount = |text: &str| Amount::parse(text, usdc);
@@ -109,7 +109,7 @@ async fn pool_from_row(s: &AppState, chain: &Chain, v: Variant, row: &AnyRow) ->
         closable: p.closable,
         archivable: p.archivable,
         statuses_at: unsigned(p.actions_checked_at),
-        metadata: read_metadata(s, chain.chain_id, &p.contract, p.pool_id).await?.map(Json),
+        metadata: metadata_of(row)?,
     })
 }
 
@@ -130,14 +130,17 @@ pub struct PoolInput {
 pub async fn pool(s: &AppState, _: &Claims, input: PoolInput) -> ApiResult<CounterpartyPool> {
     let chain = s.chain(input.chain_id)?;
     let v = variant(input.variant.as_deref())?;
-    let row = sqlx::query("SELECT * FROM counterparty_pools WHERE chain_id = $1 AND contract = $2 AND pool_id = $3")
-        .bind(chain.chain_id as i64)
-        .bind(contract_of(chain, v))
-        .bind(input.pool_id as i64)
-        .fetch_optional(s.store.pool())
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no {v} pool {} on chain {}", input.pool_id, chain.chain_id)))?;
-    pool_from_row(s, chain, v, &row).await
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT p.*, m.document AS metadata_document FROM counterparty_pools p {METADATA_JOIN}
+         WHERE p.chain_id = $1 AND p.contract = $2 AND p.pool_id = $3"
+    )))
+    .bind(chain.chain_id as i64)
+    .bind(contract_of(chain, v))
+    .bind(input.pool_id as i64)
+    .fetch_optional(s.store.pool())
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("no {v} pool {} on chain {}", input.pool_id, chain.chain_id)))?;
+    pool_from_row(chain, v, &row).await
 }
 
 /// `pools/get-pools` input.
@@ -168,9 +171,12 @@ pub async fn pools(s: &AppState, _: &Claims, input: CounterpartyPoolsInput) -> A
     let (status, derived) = status_filter(input.status.as_deref())?;
     let owner = input.owner.as_deref().map(|o| parse_address("owner", o)).transpose()?;
     let rows = sqlx::query(
-        "SELECT * FROM counterparty_pools WHERE chain_id = $1 AND contract = $2 AND ($3 = '' OR status = $3)
-         AND ($4 = '' OR ($4 = 'collectable' AND collectable = 1) OR ($4 = 'closable' AND closable = 1) OR ($4 = 'archivable' AND archivable = 1))
-         AND ($5 = '' OR owner = $5) ORDER BY pool_id LIMIT $6 OFFSET $7",
+        sqlx::AssertSqlSafe(format!(
+            "SELECT p.*, m.document AS metadata_document FROM counterparty_pools p {METADATA_JOIN}
+             WHERE p.chain_id = $1 AND p.contract = $2 AND ($3 = '' OR p.status = $3)
+             AND ($4 = '' OR ($4 = 'collectable' AND p.collectable = 1) OR ($4 = 'closable' AND p.closable = 1) OR ($4 = 'archivable' AND p.archivable = 1))
+             AND ($5 = '' OR p.owner = $5) ORDER BY p.pool_id LIMIT $6 OFFSET $7"
+        )),
     )
     .bind(chain.chain_id as i64)
     .bind(contract_of(chain, v))
@@ -183,7 +189,7 @@ pub async fn pools(s: &AppState, _: &Claims, input: CounterpartyPoolsInput) -> A
     .await?;
     let mut pools = Vec::with_capacity(rows.len());
     for row in &rows {
-        pools.push(pool_from_row(s, chain, v, row).await?);
+        pools.push(pool_from_row(chain, v, row).await?);
     }
     let (data, more) = input.page.page(pools)?;
     Ok(CounterpartyPoolPage { data, more })

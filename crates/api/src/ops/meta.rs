@@ -433,18 +433,13 @@ async fn document_cid(s: &AppState, document: &serde_json::Value) -> ApiResult<(
     Ok((add_bytes(s, text.clone().into_bytes(), Version::V0).await?, text))
 }
 
-/// A pool's metadata document, if any.
-pub async fn read_metadata(
-    s: &AppState,
-    chain_id: u64,
-    contract: &str,
-    pool_id: i64,
-) -> ApiResult<Option<serde_json::Value>> {
-    let row = sqlx::query("SELECT document FROM pool_metadata WHERE chain_id = $1 AND contract = $2 AND pool_id = $3")
-        .bind(chain_id as i64)
-        .bind(contract)
-        .bind(pool_id)
-        .fetch_optional(s.store.pool())
-        .await?;
-    Ok(row.and_then(|r| r.try_get::<String, _>("document").ok()).and_then(|d| serde_json::from_str(&d).ok()))
+/// Joins a pool row (aliased `p`) to its metadata document, read by [`metadata_of`]: one query
+/// for a page of pools, not one more per pool.
+pub const METADATA_JOIN: &str =
+    "LEFT JOIN pool_metadata m ON m.chain_id = p.chain_id AND m.contract = p.contract AND m.pool_id = p.pool_id";
+
+/// The metadata document a row selected as `metadata_document` (through [`METADATA_JOIN`]).
+pub fn metadata_of(row: &sqlx::any::AnyRow) -> ApiResult<Option<Json<serde_json::Value>>> {
+    let document: Option<String> = row.try_get("metadata_document")?;
+    Ok(document.and_then(|d| serde_json::from_str(&d).ok()).map(Json))
 }
